@@ -20,7 +20,19 @@ export async function runMain(main: () => Promise<void>): Promise<void> {
     const message = err instanceof Error ? err.message : String(err);
     fail(`Unexpected error: ${message}`);
     if (err instanceof Error && err.stack) core.debug(err.stack);
+  } finally {
+    exitSoon();
   }
+}
+
+/**
+ * A client that cannot cancel its requests (the Bitwarden SDK) can keep the event loop alive after
+ * main is done; the step would then hang until the job's timeout. Exit shortly after main returns
+ * if something still holds the loop (the timer itself does not). Not inside the test runner.
+ */
+function exitSoon(): void {
+  if (process.env.VITEST) return;
+  setTimeout(() => process.exit(), 2000).unref();
 }
 
 function fail(message: string): void {

@@ -23,6 +23,7 @@ export interface RecordedRequest {
   method: string;
   path: string;
   route: BitwardenRoute | 'unknown';
+  /** The answer's status; -1 for a request left hanging. */
   status: number;
   /** Secret ids asked for (get-by-ids body or the path's id). */
   ids?: string[];
@@ -34,7 +35,7 @@ interface Client {
 }
 
 interface Fault {
-  status: number;
+  status: number | 'hang';
   times: number;
 }
 
@@ -105,6 +106,8 @@ export class BitwardenServer {
   readonly requests: RecordedRequest[] = [];
   /** Requests the server does not implement (answered 501). */
   readonly unknown: string[] = [];
+  /** Answer get-by-ids with the secrets it has, silently leaving out unknown ids (instead of a 404). */
+  omitMissingFromBatch = false;
   private readonly secrets = new Map<string, FixtureSecret & { creationDate: string; revisionDate: string }>();
   private readonly clients = new Map<string, Client>();
   private readonly faults = new Map<BitwardenRoute, Fault>();
@@ -116,13 +119,11 @@ export class BitwardenServer {
   ) {}
 
   static async start(secrets: FixtureSecret[] = []): Promise<BitwardenServer> {
-    let instance: BitwardenServer | undefined;
-    const server = createServer((req, res) => {
-      void instance!.handle(req, res);
-    });
+    const server = createServer();
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     const { port } = server.address() as AddressInfo;
-    instance = new BitwardenServer(server, `http://127.0.0.1:${port}`);
+    const instance = new BitwardenServer(server, `http://127.0.0.1:${port}`);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void instance.handle(req, res));
     for (const s of secrets) instance.addSecret(s);
     return instance;
   }
@@ -147,8 +148,8 @@ export class BitwardenServer {
     return `0.${clientId}.${secret}:${key.toString('base64')}`;
   }
 
-  /** Answer the next `times` requests of a route with `status` (e.g. 429, 500, 503). */
-  fail(route: BitwardenRoute, status: number, times = 1): void {
+  /** Answer the next `times` requests of a route with `status` (e.g. 429, 500, 503), or never (`'hang'`). */
+  fail(route: BitwardenRoute, status: number | 'hang', times = 1): void {
     this.faults.set(route, { status, times });
   }
 
@@ -196,6 +197,10 @@ export class BitwardenServer {
     const fault = this.faults.get(record.route);
     if (fault && fault.times > 0) {
       fault.times--;
+      if (fault.status === 'hang') {
+        record.status = -1;
+        return;
+      }
       send(fault.status, fault.status === 429 ? { message: 'Too many requests' } : { message: 'An error has occurred.', object: 'error' });
       return;
     }
@@ -213,8 +218,9 @@ export class BitwardenServer {
         const ids = ((JSON.parse(body) as { ids?: string[] }).ids ?? []).map((id) => id.toLowerCase());
         record.ids = ids;
         // Like the real server: one inaccessible id fails the whole batch with a bare 404.
-        if (ids.some((id) => !this.secrets.has(id))) return send(404, NOT_FOUND);
-        return send(200, { data: ids.map((id) => this.wire(id)), continuationToken: null, object: 'list' });
+        const known = ids.filter((id) => this.secrets.has(id));
+        if (known.length < ids.length && !this.omitMissingFromBatch) return send(404, NOT_FOUND);
+        return send(200, { data: known.map((id) => this.wire(id)), continuationToken: null, object: 'list' });
       }
       case 'secret': {
         const id = record.ids![0]!;

@@ -1,1 +1,2 @@
 export * from './run-action';
+export * from './bitwarden-server';

