@@ -1,9 +1,10 @@
 variable "proxmox_endpoint" {
-  description = "URL of the Proxmox VE API, e.g. https://pve1.lan:8006/."
+  description = "URL of the Proxmox VE API, e.g. https://pve1.lan:8006/. Null: the provider reads PROXMOX_VE_ENDPOINT from its environment."
   type        = string
+  default     = null
 
   validation {
-    condition     = can(regex("^https://[^/]+(:[0-9]+)?/?$", var.proxmox_endpoint))
+    condition     = var.proxmox_endpoint == null || can(regex("^https://[^/]+(:[0-9]+)?/?$", var.proxmox_endpoint))
     error_message = "proxmox_endpoint: expected https://host[:port]/, got '${var.proxmox_endpoint}'."
   }
 }

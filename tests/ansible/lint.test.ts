@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { ansibleDir, repoRoot, run } from './run';
 
 // The real linters over ansible/: ansible-playbook --syntax-check, ansible-lint with the strictest
@@ -35,6 +36,26 @@ describe('ansible/ passes the linters', () => {
     const r = await run('yamllint', ['-f', 'parsable', '--strict', ...configArgs, 'ansible/'], { cwd: repoRoot });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toBe('');
+  });
+});
+
+describe('the playbooks roll out one server at a time', () => {
+  type Play = { name: string; hosts: string; serial?: number; any_errors_fatal?: boolean; roles?: { role: string }[] };
+  const plays = (file: string) => parse(readFileSync(join(ansibleDir, file), 'utf8')) as Play[];
+
+  it('site.yml: node_prep everywhere, then k3s serially with the first server first, then the check', () => {
+    const site = plays('site.yml');
+    expect(site.map((p) => [p.hosts, p.serial, (p.roles ?? []).map((r) => r.role)])).toEqual([
+      ['k3s_servers', undefined, ['node_prep']],
+      ['k3s_servers', 1, ['k3s']],
+      ['k3s_servers[0]', undefined, []],
+    ]);
+    expect(site[1]!.any_errors_fatal).toBe(true);
+  });
+
+  it('upgrade.yml: k3s with serial 1 and any_errors_fatal', () => {
+    const upgrade = plays('upgrade.yml');
+    expect(upgrade[0]).toMatchObject({ hosts: 'k3s_servers', serial: 1, any_errors_fatal: true, roles: [{ role: 'k3s' }] });
   });
 });
 

@@ -34,7 +34,10 @@ describe('K3s config.yaml rendered for the three servers', () => {
     // Independent runs, started together: most of a playbook's time is Ansible's own start-up.
     [ran, vip, short] = await Promise.all([
       playbook('render-k3s.yml', { render_dir: join(work, 'render'), k3s_token: TOKEN, k3s_yaml_fixture }),
-      playbook('render-k3s.yml', { render_dir: join(work, 'vip'), k3s_token: TOKEN, k3s_yaml_fixture, k3s_api_endpoint: 'k3s.homelab.dev' }),
+      playbook('render-k3s.yml', { render_dir: join(work, 'vip'), k3s_token: TOKEN, k3s_yaml_fixture, k3s_api_endpoint: 'k3s.homelab.dev' }, [
+        '--limit',
+        'k3s-node-01,k3s-node-02',
+      ]),
       playbook('render-k3s.yml', { render_dir: join(work, 'short'), k3s_token: 'short', k3s_yaml_fixture }),
     ]);
   });
@@ -107,7 +110,11 @@ describe('K3s config.yaml rendered for the three servers', () => {
 });
 
 describe('the cluster check on `kubectl get nodes -o json`', () => {
-  const ready = JSON.parse(readFileSync(join(fixtures, 'nodes-ready.json'), 'utf8')) as { items: Record<string, any>[] };
+  interface Node {
+    metadata: { labels: Record<string, string> };
+    status: { conditions: { type: string; status: string }[] };
+  }
+  const ready = JSON.parse(readFileSync(join(fixtures, 'nodes-ready.json'), 'utf8')) as { items: Node[] };
 
   let good: Ran;
   let r: Ran;
@@ -115,7 +122,7 @@ describe('the cluster check on `kubectl get nodes -o json`', () => {
   beforeAll(async () => {
     const bad = structuredClone(ready);
     bad.items[1]!.metadata.labels['topology.kubernetes.io/zone'] = 'pve1';
-    bad.items[2]!.status.conditions.find((c: { type: string }) => c.type === 'Ready').status = 'False';
+    bad.items[2]!.status.conditions.find((c) => c.type === 'Ready')!.status = 'False';
     writeFileSync(join(work, 'nodes-bad.json'), JSON.stringify(bad));
     const missing = structuredClone(ready);
     missing.items = missing.items.slice(0, 2);
@@ -141,6 +148,44 @@ describe('the cluster check on `kubectl get nodes -o json`', () => {
     expect(m.code).toBe(2);
     expect(m.stdout).toMatch(/item=k3s-node-01\).*node.homelab.dev\/role=<none>/);
     expect(m.stdout).toMatch(/item=k3s-node-03\).*Ready=missing/);
+  });
+});
+
+describe('node_prep without systemd: swap in fstab, the templates', () => {
+  const fstab = [
+    '# /etc/fstab: static file system information.',
+    'UUID=1111-aaaa / ext4 errors=remount-ro 0 1',
+    'UUID=2222-bbbb none swap sw 0 0',
+    '/dev/sdb /var/lib/longhorn ext4 defaults,nofail 0 2',
+    '#/swapfile none swap sw 0 0',
+    '/swap.img\tnone\tswap\tsw\t0\t0',
+    '',
+  ].join('\n');
+  let once: Ran;
+  let twice: Ran;
+  const out = () => join(work, 'node-prep');
+  beforeAll(async () => {
+    mkdirSync(out());
+    writeFileSync(join(out(), 'fstab'), fstab);
+    once = await playbook('node-prep.yml', { out_dir: out() });
+    twice = await playbook('node-prep.yml', { out_dir: out() });
+  });
+
+  it('comments out the swap lines and nothing else, once', () => {
+    expect(once.code, once.stdout).toBe(0);
+    expect(readFileSync(join(out(), 'fstab'), 'utf8')).toBe(
+      fstab.replace('\nUUID=2222-bbbb none swap', '\n# UUID=2222-bbbb none swap').replace('\n/swap.img', '\n# /swap.img'),
+    );
+    expect(twice.code).toBe(0);
+    expect(twice.stdout).toMatch(/TASK \[node_prep : Keep swap off after a reboot\] \*+\nok: \[k3s-node-01\]/);
+  });
+
+  it('blacklists sd* devices in multipath.conf for Longhorn and loads the K3s kernel modules', () => {
+    expect(readFileSync(join(out(), 'multipath.conf'), 'utf8')).toMatch(/blacklist \{\n\s+devnode "\^sd\[a-z0-9\]\+"\n\}/);
+    const modules = readFileSync(join(out(), 'modules-load.conf'), 'utf8').split('\n');
+    for (const m of ['br_netfilter', 'overlay', 'iscsi_tcp']) expect(modules).toContain(m);
+    expect(readFileSync(join(out(), 'chrony-sources'), 'utf8')).toContain('pool 0.debian.pool.ntp.org iburst');
+    expect(readFileSync(join(out(), 'timesyncd.conf'), 'utf8')).toContain('NTP=0.debian.pool.ntp.org 1.debian.pool.ntp.org');
   });
 });
 

@@ -22,6 +22,14 @@ import {
   type Located,
 } from './lib/rules';
 
+/** Go duration ("1h30m", "10m0s", "90s") in seconds. */
+function seconds(duration: string): number {
+  const units: Record<string, number> = { h: 3600, m: 60, s: 1 };
+  const parts = [...duration.matchAll(/(\d+)([hms])/g)];
+  if (parts.length === 0) throw new Error(`not a duration: ${duration}`);
+  return parts.reduce((sum, [, n, unit]) => sum + Number(n) * (units[unit!] ?? 0), 0);
+}
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const kustomizations = discoverKustomizations(root);
 const settings = clusterSettings(root);
@@ -33,8 +41,12 @@ beforeAll(async () => {
   const results = await mapLimit(kustomizations, 2, (ks) => kustomizeBuild(root, ks.path));
   results.forEach((result, i) => {
     const ks = kustomizations[i]!;
-    if (result.status === 'fulfilled') rendered.set(ks.name, render(ks, result.value, settings));
-    else failures.set(ks.name, String((result.reason as Error).message));
+    try {
+      if (result.status === 'rejected') throw result.reason;
+      rendered.set(ks.name, render(ks, result.value, settings));
+    } catch (err) {
+      failures.set(ks.name, err instanceof Error ? err.message : String(err));
+    }
   });
   objects = [...rendered.values()].flatMap((r) => r.objects.map((object) => ({ object, ks: r.kustomization.name })));
 }, 120_000);
@@ -60,7 +72,7 @@ describe('Flux Kustomizations', () => {
     expect(rootObjects.some((o) => o.kind === 'ConfigMap' && o.metadata?.name === 'cluster-settings')).toBe(true);
   });
 
-  it('each ks/ Kustomization prunes, waits, times out, substitutes from cluster-settings, and depends only on earlier layers', () => {
+  it('each ks/ Kustomization prunes, waits (longer than its HelmReleases), times out, substitutes from cluster-settings, and depends only on earlier layers', () => {
     const problems: string[] = [];
     const order = new Map(kustomizations.slice(1).map((k) => [k.name, Number(k.file.split('/').pop()?.split('-')[0])]));
     for (const ks of kustomizations.slice(1)) {
@@ -74,6 +86,11 @@ describe('Flux Kustomizations', () => {
       for (const dep of ks.dependsOn)
         if (!((order.get(dep) ?? Infinity) < (order.get(ks.name) ?? -Infinity))) problems.push(`${ks.file}: depends on ${dep}, which is not an earlier layer`);
       if (order.get(ks.name) !== 0 && ks.dependsOn.length === 0) problems.push(`${ks.file}: depends on nothing`);
+      // A layer that waits must allow its slowest HelmRelease to finish.
+      for (const hr of rendered.get(ks.name)?.objects.filter((o) => o.kind === 'HelmRelease') ?? []) {
+        const hrTimeout = seconds(String(hr.spec?.timeout ?? '5m'));
+        if (hrTimeout > seconds(spec.timeout ?? '0s')) problems.push(`${ks.file}: timeout ${spec.timeout} is shorter than HelmRelease ${hr.metadata?.name}'s ${String(hr.spec?.timeout)}`);
+      }
     }
     expect(problems).toEqual([]);
   });
@@ -117,8 +134,10 @@ describe('rendered objects', () => {
     expect(plainSecrets(objects)).toEqual([]);
   });
 
-  it('every namespace used is created by the tree', () => {
+  it('every namespace used is created by the tree, and none is ever pruned (it would take its PVCs along)', () => {
     expect(namespacesCreated(objects)).toEqual([]);
+    const pruned = objects.filter((l) => l.object.kind === 'Namespace' && l.object.metadata?.annotations?.['kustomize.toolkit.fluxcd.io/prune'] !== 'disabled');
+    expect(pruned.map((l) => l.object.metadata?.name)).toEqual([]);
   });
 
   it('MetalLB has exactly the pool 192.168.10.200-192.168.10.250, advertised over L2, and Traefik asks for an address in it', () => {

@@ -188,12 +188,14 @@ spec:
   };
 
   beforeAll(() => {
+    const t0 = Date.now();
     gitSnapshot(snapshot());
     for (const [file, text] of Object.entries(probes)) {
       mkdirSync(join(snapshot(), file, '..'), { recursive: true });
       writeFileSync(join(snapshot(), file), text);
     }
     gitCommitAll(snapshot());
+    const snapshotMs = Date.now() - t0;
     const reportPath = join(tmp, 'report.json');
     const home = join(tmp, 'home');
     mkdirSync(home);
@@ -206,7 +208,7 @@ spec:
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     deps = extractedDeps(JSON.parse(readFileSync(reportPath, 'utf8')));
     expected = expectedPins(snapshot());
-    console.log(`renovate ${version}: extraction ${extractMs} ms, ${deps.length} dependencies, ${expected.length} expected pins`);
+    console.log(`renovate ${version}: snapshot ${snapshotMs} ms, extraction ${extractMs} ms, ${deps.length} dependencies, ${expected.length} expected pins`);
   });
 
   it('the scan finds the probes (the expected set is not empty by accident)', () => {

@@ -139,6 +139,15 @@ describe('terraform/ (offline, real terraform)', () => {
     expect(inventory).toContain('"k3s_servers":');
     expect(inventory).toMatch(/"k3s-node-03":\n\s+"ansible_host": "192.168.10.52"/);
     expect(inventory).toContain('"node.homelab.dev/role": "storage"');
+    // Ansible itself reads it: group k3s_servers in node order, the host variables the k3s role uses.
+    const inventoryFile = join(dir, 'inventory.yml');
+    writeFileSync(inventoryFile, inventory);
+    const { stdout } = await run('ansible-inventory', ['-i', inventoryFile, '--list'], { env: { PATH: process.env.PATH ?? '', HOME: tmp, ANSIBLE_LOCAL_TEMP: join(tmp, 'ansible-tmp') } });
+    const listed = JSON.parse(stdout) as { k3s_servers: { hosts: string[] }; _meta: { hostvars: Record<string, Record<string, unknown>> } };
+    expect(listed.k3s_servers.hosts).toEqual(['k3s-node-01', 'k3s-node-02', 'k3s-node-03']);
+    expect(listed._meta.hostvars['k3s-node-02']).toMatchObject({ ansible_host: '192.168.10.51', k3s_role: 'general', k3s_zone: 'pve2', vm_id: 1051 });
+    // The host variables ansible/roles/k3s reads.
+    expect(inventory).toMatch(/"k3s-node-03":\n(\s+"[^\n]+\n)*?\s+"k3s_role": "storage"\n\s+"k3s_zone": "pve1"/);
     expect(inventory).toContain('"topology.kubernetes.io/zone": "pve2"');
   });
 

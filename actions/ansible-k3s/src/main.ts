@@ -16,7 +16,7 @@ import {
 } from '@homelab/toolkit';
 import { findAnsiblePlaybook, playbookArgv, playbookEnv, runPlaybook } from './ansible';
 import { readInputs, type Inputs } from './inputs';
-import { buildSummary, failureAnnotations, verdict } from './report';
+import { buildSummary, failureAnnotations, stderrHint, verdict } from './report';
 import { parseJsonl, progressLine, type PlaybookRun } from './results';
 import { normaliseKnownHosts, sshCommonArgs } from './ssh';
 import { buildVars } from './vars-file';
@@ -117,8 +117,9 @@ export async function runAnsible(inputs: Inputs, secrets: SecretSet): Promise<Pl
   }
 
   if (!outcome.ok) {
+    const hint = stderrHint(result.stderr);
     const tail = playbookRun.complete ? '' : `\n${redactText(stderrTail, Object.values(secrets.env()))}`;
-    throw new UserError(`${outcome.message}${tail}`);
+    throw new UserError(`${outcome.message}${hint ? ` ${hint}` : ''}${tail}`);
   }
   core.info(outcome.message);
   return playbookRun;

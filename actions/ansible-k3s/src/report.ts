@@ -22,6 +22,17 @@ export function failureAnnotations(run: PlaybookRun, workspace: string): Annotat
 
 export type Verdict = { ok: true; message: string } | { ok: false; message: string };
 
+/** Known causes of an ansible-playbook error that prints no result at all. */
+export function stderrHint(stderr: string): string | undefined {
+  if (/Invalid callback for stdout specified: ansible\.posix\.jsonl/.test(stderr)) {
+    return "The ansible.posix collection (its jsonl callback) is missing: install the Debian 'ansible' package, or run `ansible-galaxy collection install ansible.posix`.";
+  }
+  if (/No inventory was parsed|Unable to parse .* as an inventory source/.test(stderr)) {
+    return 'The inventory could not be parsed: check the inventory input (a YAML file with the k3s_servers group).';
+  }
+  return undefined;
+}
+
 /** What the exit code and the parsed output together mean for the operator. */
 export function verdict(exitCode: number, run: PlaybookRun, timedOutAfter?: string): Verdict {
   const fatal = run.failures.filter((f) => f.fatal);

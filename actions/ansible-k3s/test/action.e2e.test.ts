@@ -155,6 +155,17 @@ describe('failures', () => {
     expect(run.summary).toContain('ansible-playbook error output');
   });
 
+  it('an inventory Ansible cannot read fails with the reason, not a run against no host', async () => {
+    const run = await runAction('ansible-k3s', {
+      node: node24!.path,
+      inputs: inputs({ playbook: `${FIXTURES}/ok.yml`, inventory: `${FIXTURES}/ok.yml` }),
+    });
+    expect(run.exitCode).toBe(1);
+    const failure = annotations(run.stdout).find((a) => a.level === 'error')!;
+    expect(failure.message).toMatch(/^ansible-playbook exit code 1 \(an error stopped Ansible\)\. The inventory could not be parsed/);
+    expect(failure.message).toContain('No inventory was parsed');
+  });
+
   it('check mode passes --check and writes no kubeconfig', async () => {
     const run = await runAction('ansible-k3s', {
       node: node24!.path,

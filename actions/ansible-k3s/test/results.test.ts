@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { failureAnnotations, verdict } from '../src/report';
+import { failureAnnotations, stderrHint, verdict } from '../src/report';
 import { parseAnsibleOutput, parseJsonDocument, parseJsonl, progressLine, resultMessage, splitTaskPath } from '../src/results';
 
 // Recorded with the real ansible-playbook 2.14 here (test/fixtures/record.sh), against
@@ -121,6 +121,15 @@ describe('verdict', () => {
   });
   it('reports a timeout', () => {
     expect(verdict(-1, mixed, '1 min 0 s').message).toContain('stopped after 1 min 0 s');
+  });
+});
+
+describe('stderrHint', () => {
+  it('explains the errors that come without any result', () => {
+    // As ansible-playbook 2.14 prints them.
+    expect(stderrHint('ERROR! Invalid callback for stdout specified: ansible.posix.jsonl\n')).toContain('ansible-galaxy collection install ansible.posix');
+    expect(stderrHint('ERROR! No inventory was parsed, please check your configuration and options.\n')).toContain('inventory could not be parsed');
+    expect(stderrHint('ERROR! the playbook: x.yml could not be found')).toBeUndefined();
   });
 });
 

@@ -39594,7 +39594,7 @@ var __webpack_exports__ = {};
  * An error whose message is meant for the operator: it names the input, file or tool and what was
  * expected. It is reported without a stack trace; anything else is a bug and keeps its stack.
  */
-class errors_UserError extends Error {
+class UserError extends Error {
     /** Where the problem is, when it is in a file: used for the failure annotation. */
     file;
     line;
@@ -39605,7 +39605,7 @@ class errors_UserError extends Error {
         this.line = where?.line;
     }
 }
-function errors_errorMessage(err) {
+function errorMessage(err) {
     if (err instanceof Error)
         return err.message;
     return String(err);
@@ -42469,7 +42469,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + os.EOL);
+    process.stdout.write(message + external_os_namespaceObject.EOL);
 }
 /**
  * Begin an output group.
@@ -42563,7 +42563,7 @@ function getIDToken(aud) {
  * Typed getters over the action's inputs. Every error names the input, shows the value it got and
  * says what is accepted, so a typo in a workflow file is fixed without reading our source.
  */
-class inputs_InputError extends errors_UserError {
+class InputError extends UserError {
     input;
     value;
     expected;
@@ -42580,7 +42580,7 @@ function raw(name) {
     return getInput(name, { trimWhitespace: true });
 }
 function required(name, expected) {
-    throw new inputs_InputError(name, '', expected);
+    throw new InputError(name, '', expected);
 }
 function getString(name, options = {}) {
     const value = raw(name);
@@ -42605,7 +42605,7 @@ function getEnum(name, allowed, options = {}) {
     }
     const match = allowed.find((a) => a === value);
     if (match === undefined)
-        throw new inputs_InputError(name, value, expected);
+        throw new InputError(name, value, expected);
     return match;
 }
 const TRUE = ['true', 'yes', 'on', '1'];
@@ -42621,7 +42621,7 @@ function getBoolean(name, options = {}) {
         return true;
     if (FALSE.includes(value))
         return false;
-    throw new inputs_InputError(name, raw(name), "'true' or 'false'");
+    throw new InputError(name, raw(name), "'true' or 'false'");
 }
 function getInteger(name, options = {}) {
     const { min, max } = options;
@@ -42640,10 +42640,10 @@ function getInteger(name, options = {}) {
         return required(name, expected);
     }
     if (!/^[-+]?\d+$/.test(value))
-        throw new inputs_InputError(name, value, expected);
+        throw new InputError(name, value, expected);
     const n = Number(value);
     if (!Number.isSafeInteger(n) || (min !== undefined && n < min) || (max !== undefined && n > max)) {
-        throw new inputs_InputError(name, value, expected);
+        throw new InputError(name, value, expected);
     }
     return n;
 }
@@ -42682,10 +42682,10 @@ function getMap(name, options = {}) {
         const eq = line.indexOf('=');
         const key = eq > 0 ? line.slice(0, eq).trim() : '';
         if (key === '') {
-            throw new inputs_InputError(name, line, `'key=value' on line ${index + 1}`);
+            throw new InputError(name, line, `'key=value' on line ${index + 1}`);
         }
         if (Object.prototype.hasOwnProperty.call(map, key)) {
-            throw new inputs_InputError(name, line, `each key once; '${key}' repeats on line ${index + 1}`);
+            throw new InputError(name, line, `each key once; '${key}' repeats on line ${index + 1}`);
         }
         map[key] = line.slice(eq + 1).trim();
         seen++;
@@ -42728,7 +42728,7 @@ const BASE_ENV = [
     'https_proxy',
     'no_proxy',
 ];
-class ToolError extends errors_UserError {
+class ToolError extends UserError {
     result;
     constructor(message, result) {
         super(message);
@@ -42768,7 +42768,7 @@ class Tool {
         const path = tool_which(wanted);
         if (!path) {
             const hint = options.installHint ? ` ${options.installHint}` : '';
-            throw new errors_UserError(`'${wanted}' was not found on PATH (${process.env.PATH ?? ''}).${hint}`);
+            throw new UserError(`'${wanted}' was not found on PATH (${process.env.PATH ?? ''}).${hint}`);
         }
         return new Tool(name, path, options);
     }
@@ -42892,7 +42892,7 @@ class Tool {
                 const stderr = Buffer.concat(err).toString('utf8');
                 const durationMs = Date.now() - started;
                 if (timedOut) {
-                    const result = { exitCode: -1, outcome: `timed out after ${tool_formatMs(options.timeoutMs ?? 0)}`, stdout, stderr, durationMs };
+                    const result = { exitCode: -1, outcome: `timed out after ${formatMs(options.timeoutMs ?? 0)}`, stdout, stderr, durationMs };
                     resolve(result);
                     return;
                 }
@@ -42942,7 +42942,7 @@ function lastLines(text, count) {
     const lines = text.replace(/\s+$/, '').split('\n');
     return lines.slice(-count).join('\n');
 }
-function tool_formatMs(ms) {
+function formatMs(ms) {
     if (ms < 1000)
         return `${ms} ms`;
     const s = ms / 1000;
@@ -43173,7 +43173,7 @@ async function runMain(main) {
     }
     catch (err) {
         process.exitCode = 1;
-        if (err instanceof errors_UserError) {
+        if (err instanceof UserError) {
             if (err.file)
                 annotate({ severity: 'error', message: err.message, file: err.file, line: err.line });
             else
@@ -43214,7 +43214,7 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * Parse the mapping. Errors name the line and what was expected, never a value that could be a
  * secret (a mapping holds ids and names only, but a pasted secret must not be echoed back).
  */
-function mapping_parseSecretMapping(text, input = 'bitwarden-secrets') {
+function parseSecretMapping(text, input = 'bitwarden-secrets') {
     const mappings = [];
     const names = new Map();
     text.split(/\r?\n/).forEach((raw, index) => {
@@ -43256,7 +43256,7 @@ const MIN_LINE = 4;
  * (an SSH key, a kubeconfig) is also masked line by line, because a tool that prints one line of
  * it would otherwise not match the whole-value mask.
  */
-function mask_maskSecret(value) {
+function maskSecret(value) {
     const parts = [value];
     if (/[\r\n]/.test(value)) {
         for (const line of value.split(/\r?\n/)) {
@@ -43278,9 +43278,9 @@ function mask_maskSecret(value) {
 
 
 
-const settings_BITWARDEN_TOKEN_INPUT = 'bitwarden-access-token';
+const BITWARDEN_TOKEN_INPUT = 'bitwarden-access-token';
 const BITWARDEN_SERVER_INPUT = 'bitwarden-server';
-const settings_BITWARDEN_SECRETS_INPUT = 'bitwarden-secrets';
+const BITWARDEN_SECRETS_INPUT = 'bitwarden-secrets';
 const CLOUD = {
     us: { apiUrl: 'https://api.bitwarden.com', identityUrl: 'https://identity.bitwarden.com' },
     eu: { apiUrl: 'https://api.bitwarden.eu', identityUrl: 'https://identity.bitwarden.eu' },
@@ -43318,23 +43318,23 @@ function resolveServer(server, input = BITWARDEN_SERVER_INPUT) {
  * Read the three Bitwarden inputs. The access token is masked before anything else happens to it;
  * undefined when `bitwarden-secrets` maps nothing (the action needs no secrets).
  */
-function settings_readBitwardenInputs() {
-    const accessToken = core.getInput(settings_BITWARDEN_TOKEN_INPUT, { trimWhitespace: true });
+function readBitwardenInputs() {
+    const accessToken = getInput(BITWARDEN_TOKEN_INPUT, { trimWhitespace: true });
     if (accessToken !== '')
-        settings_maskAccessToken(accessToken);
+        maskAccessToken(accessToken);
     // Untrimmed, so that the line numbers in mapping errors match the workflow's block.
-    const mappingText = core.getInput(settings_BITWARDEN_SECRETS_INPUT, { trimWhitespace: false });
-    const mappings = parseSecretMapping(mappingText, settings_BITWARDEN_SECRETS_INPUT);
+    const mappingText = getInput(BITWARDEN_SECRETS_INPUT, { trimWhitespace: false });
+    const mappings = parseSecretMapping(mappingText, BITWARDEN_SECRETS_INPUT);
     if (mappings.length === 0)
         return undefined;
     if (accessToken === '') {
-        throw new InputError(settings_BITWARDEN_TOKEN_INPUT, '', `a Bitwarden Secrets Manager access token, because '${settings_BITWARDEN_SECRETS_INPUT}' maps ${mappings.length} secret(s)`);
+        throw new InputError(BITWARDEN_TOKEN_INPUT, '', `a Bitwarden Secrets Manager access token, because '${BITWARDEN_SECRETS_INPUT}' maps ${mappings.length} secret(s)`);
     }
-    const server = core.getInput(BITWARDEN_SERVER_INPUT, { trimWhitespace: true }) || 'us';
+    const server = getInput(BITWARDEN_SERVER_INPUT, { trimWhitespace: true }) || 'us';
     return { accessToken, server, ...resolveServer(server), mappings };
 }
 /** The whole token and its secret parts, so that neither half shows up in a log on its own. */
-function settings_maskAccessToken(token) {
+function maskAccessToken(token) {
     maskSecret(token);
     const m = /^[^.]*\.[^.]*\.([^:]+):(.+)$/.exec(token);
     if (m) {
@@ -43356,7 +43356,7 @@ var external_node_util_ = __nccwpck_require__(7975);
  * environment, as 0600 files under RUNNER_TEMP (removed in post), or — when the workflow asks —
  * as variables for later steps. It never prints or serialises a value.
  */
-class secret_set_SecretSet {
+class SecretSet {
     #values;
     constructor(values) {
         this.#values = values;
@@ -43365,13 +43365,13 @@ class secret_set_SecretSet {
     static fromValues(record) {
         const values = new Map();
         for (const [name, value] of Object.entries(record)) {
-            mask_maskSecret(value);
+            maskSecret(value);
             values.set(name, value);
         }
-        return new secret_set_SecretSet(values);
+        return new SecretSet(values);
     }
     static empty() {
-        return new secret_set_SecretSet(new Map());
+        return new SecretSet(new Map());
     }
     /** Names in mapping order. */
     names() {
@@ -43386,7 +43386,7 @@ class secret_set_SecretSet {
     get(name) {
         const value = this.#values.get(name);
         if (value === undefined) {
-            throw new errors_UserError(`No Bitwarden secret is mapped to ${name}; add a line '<secret-uuid> > ${name}' to the 'bitwarden-secrets' input` +
+            throw new UserError(`No Bitwarden secret is mapped to ${name}; add a line '<secret-uuid> > ${name}' to the 'bitwarden-secrets' input` +
                 (this.#values.size > 0 ? ` (mapped: ${this.names().join(', ')})` : ''));
         }
         return value;
@@ -43458,7 +43458,7 @@ function backoffDelay(retry, options = {}) {
  * used up; the last error is thrown. Each retry is logged (without the error body, which is the
  * server's and may be long).
  */
-async function retry_withRetry(what, attempt, retryable, options = {}) {
+async function withRetry(what, attempt, retryable, options = {}) {
     const attempts = Math.max(1, options.attempts ?? 4);
     for (let n = 1;; n++) {
         try {
@@ -43469,7 +43469,7 @@ async function retry_withRetry(what, attempt, retryable, options = {}) {
             if (reason === undefined || n >= attempts)
                 throw err;
             const delay = backoffDelay(n, options);
-            core.info(`${what}: ${reason}; retrying in ${formatMs(delay)} (attempt ${n + 1} of ${attempts}).`);
+            info(`${what}: ${reason}; retrying in ${formatMs(delay)} (attempt ${n + 1} of ${attempts}).`);
             await new Promise((done) => setTimeout(done, delay));
         }
     }
@@ -43557,7 +43557,7 @@ async function login(settings, options) {
     try {
         return await withRetry('Bitwarden login', async () => {
             // A failed login leaves the client locked: every attempt starts from a fresh one.
-            const client = new BitwardenClient({ apiUrl: settings.apiUrl, identityUrl: settings.identityUrl, userAgent: options.userAgent ?? 'homelab-actions' }, LOG_LEVEL_ERROR);
+            const client = new dist.BitwardenClient({ apiUrl: settings.apiUrl, identityUrl: settings.identityUrl, userAgent: options.userAgent ?? 'homelab-actions' }, LOG_LEVEL_ERROR);
             await withTimeout(client.auth().loginAccessToken(settings.accessToken), options);
             return client;
         }, retryReason, options.retry);
@@ -43641,7 +43641,7 @@ async function fetchSecrets(settings, options = {}) {
     const values = {};
     for (const m of settings.mappings)
         values[m.name] = byId.get(m.id.toLowerCase());
-    core.info(`Fetched ${settings.mappings.length} secret(s) from Bitwarden (${settings.server}): ${settings.mappings.map((m) => m.name).join(', ')}.`);
+    info(`Fetched ${settings.mappings.length} secret(s) from Bitwarden (${settings.server}): ${settings.mappings.map((m) => m.name).join(', ')}.`);
     return SecretSet.fromValues(values);
 }
 /** The action's secrets from its inputs; an empty set when `bitwarden-secrets` maps nothing. */
@@ -43669,429 +43669,12 @@ async function loadSecrets(options = {}) {
 
 
 
-;// CONCATENATED MODULE: ./actions/flux-verify/src/cluster/duration.ts
-/** Go-style durations as Flux writes them (`5m`, `1m30s`, `500ms`, `2h`), to milliseconds. */
-const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-function parseDuration(text) {
-    const value = text.trim();
-    if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(value))
-        return undefined;
-    let total = 0;
-    for (const m of value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g))
-        total += Number(m[1]) * UNITS[m[2]];
-    return Math.round(total);
-}
-
-;// CONCATENATED MODULE: ./actions/flux-verify/src/cluster/version.ts
-function parseVersion(text) {
-    const m = /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?$/.exec(text.trim());
-    if (!m)
-        return undefined;
-    return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), prerelease: m[4] ?? '' };
-}
-/** Negative when a < b, zero when equal, positive when a > b. A prerelease sorts before its release. */
-function compareVersions(a, b) {
-    return (a.major - b.major ||
-        a.minor - b.minor ||
-        a.patch - b.patch ||
-        (a.prerelease === b.prerelease ? 0 : a.prerelease === '' ? 1 : b.prerelease === '' ? -1 : a.prerelease < b.prerelease ? -1 : 1));
-}
-function formatVersion(v) {
-    return `v${v.major}.${v.minor}.${v.patch}${v.prerelease ? `-${v.prerelease}` : ''}`;
-}
-
-;// CONCATENATED MODULE: ./actions/flux-verify/src/cluster/inputs.ts
-
-
-
-function duration(name, fallback) {
-    const text = getString(name, { default: fallback });
-    const ms = parseDuration(text);
-    if (ms === undefined || ms <= 0)
-        throw new inputs_InputError(name, text, "a duration such as '5m', '90s' or '1m30s'");
-    return ms;
-}
-function readClusterInputs() {
-    const kubeconfig = getOptionalString('kubeconfig');
-    if (kubeconfig === undefined)
-        throw new inputs_InputError('kubeconfig', '', "the path of a kubeconfig file (required with mode 'cluster')");
-    const versionText = getOptionalString('flux-version');
-    let fluxVersion;
-    if (versionText !== undefined) {
-        fluxVersion = parseVersion(versionText);
-        if (!fluxVersion)
-            throw new inputs_InputError('flux-version', versionText, "a Flux release version such as 'v2.9.4'");
-    }
-    const installSha256 = getOptionalString('flux-install-sha256')?.toLowerCase();
-    if (installSha256 !== undefined && !/^[0-9a-f]{64}$/.test(installSha256)) {
-        throw new inputs_InputError('flux-install-sha256', installSha256, 'a SHA-256 digest of 64 hexadecimal digits');
-    }
-    return {
-        kubeconfig,
-        cluster: getString('cluster', { default: 'kubernetes/clusters/production' }),
-        path: getString('path', { default: 'kubernetes' }),
-        fluxVersion,
-        timeoutMs: duration('timeout', '5m'),
-        pollIntervalMs: duration('poll-interval', '5s'),
-        releaseUrl: getString('flux-release-url', { default: 'https://github.com/fluxcd/flux2/releases/download' }).replace(/\/+$/, ''),
-        installSha256,
-        reconcile: getBoolean('reconcile', { default: true }),
-        kubectl: getOptionalString('kubectl'),
-    };
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var yaml_dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./actions/flux-verify/src/cluster/log.ts
 /** Live progress on the job log (stdout), one line at a time. */
 function log_info(line) {
     process.stdout.write(`${line}\n`);
-}
-
-;// CONCATENATED MODULE: ./actions/flux-verify/src/cluster/install.ts
-
-
-
-
-
-
-const REQUIRED_CONTROLLERS = ['source-controller', 'kustomize-controller'];
-const REQUIRED_CRDS = ['gitrepositories.source.toolkit.fluxcd.io', 'kustomizations.kustomize.toolkit.fluxcd.io'];
-const FLUX_SELECTOR = 'app.kubernetes.io/part-of=flux';
-/** One kubectl call: the Flux Deployments and CRDs (both carry app.kubernetes.io/part-of=flux). */
-async function detectFlux(kubectl) {
-    const items = await kubectl.items(['deployments.apps,customresourcedefinitions.apiextensions.k8s.io', '--all-namespaces', '-l', FLUX_SELECTOR]);
-    const controllers = [];
-    const crds = [];
-    let oldest;
-    for (const item of items) {
-        const metadata = (item.metadata ?? {});
-        if (item.kind === 'CustomResourceDefinition') {
-            if (metadata.name)
-                crds.push(metadata.name);
-            continue;
-        }
-        const versionText = metadata.labels?.['app.kubernetes.io/version'];
-        const version = versionText ? parseVersion(versionText) : undefined;
-        if (version && (!oldest || compareVersions(version, oldest) < 0))
-            oldest = version;
-        controllers.push({ name: metadata.name ?? '', version: versionText, ...deploymentAvailability(item) });
-    }
-    const complete = REQUIRED_CONTROLLERS.every((c) => controllers.some((d) => d.name === c)) && REQUIRED_CRDS.every((c) => crds.includes(c));
-    return { version: complete ? oldest : undefined, controllers: controllers.sort((a, b) => a.name.localeCompare(b.name)), crds: crds.sort() };
-}
-function decideInstall(installed, pinned) {
-    if (!installed.version)
-        return 'install';
-    const c = compareVersions(installed.version, pinned);
-    return c < 0 ? 'upgrade' : c > 0 ? 'newer' : 'none';
-}
-/** kubectl rollout status's rule: the current generation observed, every replica updated and available. */
-function deploymentAvailability(item) {
-    const metadata = (item.metadata ?? {});
-    const spec = (item.spec ?? {});
-    const status = (item.status ?? {});
-    const replicas = spec.replicas ?? 1;
-    const conditions = status.conditions ?? [];
-    const failure = conditions.find((c) => (c.type === 'Progressing' || c.type === 'ReplicaFailure') && c.status === 'False');
-    if ((status.observedGeneration ?? 0) < (metadata.generation ?? 1))
-        return { available: false, message: 'new generation not observed yet' };
-    if ((status.updatedReplicas ?? 0) < replicas)
-        return { available: false, message: `${status.updatedReplicas ?? 0} of ${replicas} replicas updated${failure?.message ? `: ${failure.message}` : ''}` };
-    if ((status.availableReplicas ?? 0) < replicas)
-        return { available: false, message: `${status.availableReplicas ?? 0} of ${replicas} replicas available${failure?.message ? `: ${failure.message}` : ''}` };
-    return { available: true, message: 'available' };
-}
-/**
- * The manifests of one Flux release. When the repository holds the bootstrap's
- * gotk-components.yaml, that reviewed file is the install (its `# Flux Version:` header must be
- * the pinned version). Otherwise the release's install.yaml is downloaded and its SHA-256
- * checked against `flux-install-sha256` or the release's checksums file before kubectl sees it.
- */
-async function installManifest(options) {
-    const local = (0,external_node_path_namespaceObject.join)(options.fluxSystemDir, 'gotk-components.yaml');
-    const tag = formatVersion(options.version);
-    if ((0,external_node_fs_namespaceObject.existsSync)(local)) {
-        const text = (0,external_node_fs_namespaceObject.readFileSync)(local, 'utf8');
-        const header = /^#\s*Flux Version:\s*(\S+)/m.exec(text);
-        const version = header ? parseVersion(header[1]) : undefined;
-        if (!version || compareVersions(version, options.version) !== 0) {
-            throw new errors_UserError(`${local} installs Flux ${header?.[1] ?? '(no "# Flux Version:" header)'}, but the pinned version is ${tag}; regenerate it for ${tag}.`, { file: local, line: 1 });
-        }
-        return { file: local, origin: local, sha256: sha256(text) };
-    }
-    const base = `${options.releaseUrl}/${tag}`;
-    const manifestUrl = `${base}/install.yaml`;
-    const body = await download(manifestUrl);
-    const digest = sha256(body);
-    let expected = options.sha256;
-    let expectedFrom = "input 'flux-install-sha256'";
-    if (!expected) {
-        const checksumsUrl = `${base}/flux_${tag.slice(1)}_checksums.txt`;
-        const checksums = (await download(checksumsUrl)).toString('utf8');
-        const line = checksums.split('\n').find((l) => /^[0-9a-f]{64}\s+\*?install\.yaml$/.test(l.trim()));
-        if (!line)
-            throw new errors_UserError(`${checksumsUrl} lists no checksum for install.yaml; set the input 'flux-install-sha256' to the expected SHA-256 of ${manifestUrl}.`);
-        expected = line.trim().slice(0, 64);
-        expectedFrom = checksumsUrl;
-    }
-    if (digest !== expected) {
-        throw new errors_UserError(`The SHA-256 of ${manifestUrl} is ${digest}, but ${expectedFrom} expects ${expected}: refusing to install it.`);
-    }
-    const file = (0,external_node_path_namespaceObject.join)(privateDir('flux-install-'), 'install.yaml');
-    (0,external_node_fs_namespaceObject.writeFileSync)(file, body, { mode: 0o600 });
-    return { file, origin: manifestUrl, sha256: digest };
-}
-async function download(url) {
-    let response;
-    try {
-        response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(60_000) });
-    }
-    catch (err) {
-        const cause = err.cause;
-        throw new errors_UserError(`Cannot download ${url}: ${cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err))}`);
-    }
-    if (!response.ok)
-        throw new errors_UserError(`Cannot download ${url}: HTTP ${response.status} ${response.statusText}`);
-    return Buffer.from(await response.arrayBuffer());
-}
-function sha256(data) {
-    return (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
-}
-/** Server-side apply of the release manifests; returns kubectl's one line per object. */
-async function applyManifest(kubectl, file) {
-    const result = await kubectl.run(['apply', '--server-side', '--force-conflicts', '--field-manager=flux-verify', '-f', file]);
-    return result.stdout.split('\n').filter((l) => l.trim() !== '');
-}
-/** Wait until every Flux controller Deployment is available, or fail naming the ones that are not. */
-async function waitForControllers(kubectl, options) {
-    const started = Date.now();
-    let reported = '';
-    for (;;) {
-        const installation = await detectFlux(kubectl);
-        const pending = installation.controllers.filter((c) => !c.available);
-        if (installation.controllers.length > 0 && pending.length === 0)
-            return installation;
-        const line = pending.map((c) => `${c.name} (${c.message})`).join(', ') || 'no controller Deployment yet';
-        if (line !== reported) {
-            log_info(`  waiting for the Flux controllers: ${line}`);
-            reported = line;
-        }
-        if (Date.now() - started >= options.timeoutMs) {
-            throw new errors_UserError(`The Flux controllers did not become available within ${tool_formatMs(options.timeoutMs)}: ${line}.`);
-        }
-        await new Promise((r) => setTimeout(r, options.pollIntervalMs));
-    }
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var yaml_dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./actions/flux-verify/src/cluster/kubeconfig.ts
-
-
-
-/**
- * Check the kubeconfig file up front so that a wrong path or a broken file is reported as such,
- * naming the file (and line), instead of as kubectl's "connection refused to localhost:8080".
- */
-function inspectKubeconfig(path) {
-    let text;
-    try {
-        if (!(0,external_node_fs_namespaceObject.statSync)(path).isFile())
-            throw new errors_UserError(`The kubeconfig '${path}' is not a file.`);
-        text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
-    }
-    catch (err) {
-        if (err instanceof errors_UserError)
-            throw err;
-        const code = err.code;
-        const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : `cannot be read (${String(code)})`;
-        throw new errors_UserError(`The kubeconfig '${path}' (input 'kubeconfig') ${why}.`);
-    }
-    const lines = new yaml_dist/* LineCounter */.HN();
-    const doc = (0,yaml_dist/* parseDocument */.Tp)(text, { lineCounter: lines, uniqueKeys: false });
-    if (doc.errors.length > 0) {
-        const first = doc.errors[0];
-        const line = lines.linePos(first.pos[0]).line;
-        throw new errors_UserError(`The kubeconfig '${path}' is not valid YAML (line ${line}): ${first.message.split('\n')[0]}`, { file: path, line });
-    }
-    if (!(0,yaml_dist/* isMap */.jh)(doc.contents))
-        throw new errors_UserError(`The kubeconfig '${path}' is not a kubeconfig: expected a mapping with clusters, users and contexts.`, { file: path });
-    const config = doc.toJS();
-    if (config.kind !== undefined && config.kind !== 'Config') {
-        throw new errors_UserError(`The kubeconfig '${path}' has kind '${config.kind}'; expected 'Config'.`, { file: path });
-    }
-    const contextName = config['current-context'];
-    if (!contextName)
-        throw new errors_UserError(`The kubeconfig '${path}' sets no current-context.`, { file: path });
-    const context = (config.contexts ?? []).find((c) => c?.name === contextName);
-    if (!context)
-        throw new errors_UserError(`The kubeconfig '${path}' names current-context '${contextName}', but has no context of that name.`, { file: path });
-    const clusterName = context.context?.cluster ?? '';
-    const cluster = (config.clusters ?? []).find((c) => c?.name === clusterName);
-    const server = cluster?.cluster?.server;
-    if (!cluster || !server) {
-        throw new errors_UserError(`The kubeconfig '${path}': context '${contextName}' uses cluster '${clusterName}', which is missing or has no server URL.`, { file: path });
-    }
-    return { path, context: contextName, cluster: clusterName, server };
-}
-
-;// CONCATENATED MODULE: ./actions/flux-verify/src/cluster/kubectl.ts
-
-/**
- * The one way this mode talks to the cluster: the real kubectl, an explicit kubeconfig and a
- * private discovery cache, argv arrays, JSON output, and kubectl's failures turned into messages
- * that say what is wrong (unreachable server, rejected credentials, broken kubeconfig).
- */
-class Kubectl {
-    config;
-    tool;
-    base;
-    /** Number of kubectl processes started (reported, and checked by the tests). */
-    calls = 0;
-    constructor(config, options) {
-        this.config = config;
-        this.tool = Tool.find('kubectl', {
-            override: options.binary,
-            installHint: 'Install kubectl (https://kubernetes.io/docs/tasks/tools/) on the runner or set the input kubectl.',
-            stderrTail: 8,
-        });
-        this.base = ['--kubeconfig', config.path, '--cache-dir', options.cacheDir, '--request-timeout', options.requestTimeout ?? '30s'];
-    }
-    /** Run kubectl; failures become UserErrors that name the server and the kubeconfig. */
-    async run(args, options = {}) {
-        this.calls++;
-        try {
-            const result = await this.tool.run([...this.base, ...args], { input: options.input, timeoutMs: options.timeoutMs ?? 120_000 });
-            if (result.exitCode < 0)
-                throw new errors_UserError(`kubectl ${args.slice(0, 2).join(' ')} ${result.outcome} against ${this.config.server}.`);
-            return result;
-        }
-        catch (err) {
-            if (err instanceof ToolError && err.result)
-                throw this.explain(args, err.result);
-            throw err;
-        }
-    }
-    /** `kubectl <args> -o json`, parsed. */
-    async json(args) {
-        const result = await this.run([...args, '-o', 'json']);
-        try {
-            return JSON.parse(result.stdout);
-        }
-        catch {
-            throw new errors_UserError(`kubectl ${args.join(' ')} printed no JSON: ${lastLines(result.stdout, 3)}`);
-        }
-    }
-    /** Items of `kubectl get <args> -o json` (a List, or a single object). */
-    async items(args) {
-        const result = await this.run(['get', ...args, '-o', 'json']);
-        // --ignore-not-found prints nothing at all when nothing was found.
-        if (result.stdout.trim() === '')
-            return [];
-        let doc;
-        try {
-            doc = JSON.parse(result.stdout);
-        }
-        catch {
-            throw new errors_UserError(`kubectl get ${args.join(' ')} printed no JSON: ${lastLines(result.stdout, 3)}`);
-        }
-        if (Array.isArray(doc.items))
-            return doc.items;
-        return doc.kind ? [doc] : [];
-    }
-    explain(args, result) {
-        // klog lines (E1126 12:00:00.000 ...) repeat the same failure; keep kubectl's own message.
-        const lines = result.stderr
-            .split('\n')
-            .map((l) => l.trim())
-            .filter((l) => l !== '' && !/^[EIW]\d{4} /.test(l));
-        const message = lines.slice(-4).join('\n') || lastLines(result.stderr, 4);
-        const where = `the Kubernetes API server ${this.config.server} (kubeconfig '${this.config.path}', context '${this.config.context}')`;
-        const all = result.stderr;
-        if (/connection refused|was refused - did you specify/.test(all)) {
-            return new errors_UserError(`Cannot reach ${where}: connection refused. Is the cluster up and the server address right?`);
-        }
-        if (/no such host|i\/o timeout|Client\.Timeout|context deadline exceeded|network is unreachable|no route to host|Unable to connect to the server/.test(all)) {
-            return new errors_UserError(`Cannot reach ${where}: ${message}`);
-        }
-        if (/Unauthorized|You must be logged in/.test(all)) {
-            return new errors_UserError(`${capitalise(where)} rejected the credentials (401 Unauthorized).`);
-        }
-        if (/x509:|certificate/.test(all)) {
-            return new errors_UserError(`TLS to ${where} failed: ${message}`);
-        }
-        if (/error loading config file|couldn't get version\/kind|invalid configuration/.test(all)) {
-            return new errors_UserError(`kubectl cannot use the kubeconfig '${this.config.path}': ${message}`, { file: this.config.path });
-        }
-        const verb = args.find((a) => !a.startsWith('-')) ?? '';
-        return new errors_UserError(`kubectl ${verb} failed (exit code ${result.exitCode}) against ${this.config.server}:\n${message}`);
-    }
-}
-function capitalise(text) {
-    return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-;// CONCATENATED MODULE: ./actions/flux-verify/src/cluster/pin.ts
-
-
-
-
-const VERSION = /\bv?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)\b/;
-/**
- * The Flux version pinned in the repository, in one place that Renovate updates: a
- * `# renovate: datasource=github-releases depName=fluxcd/flux2` comment in <cluster>/flux-system/,
- * with the version on the same line (before the comment) or on the next non-blank line. A
- * `# Flux Version: vX.Y.Z` header (as `flux bootstrap` writes in gotk-components.yaml) also counts.
- * Two different pins are an error: the install must not depend on which file is read first.
- */
-function findPinnedFluxVersion(fluxSystemDir) {
-    let names;
-    try {
-        names = (0,external_node_fs_namespaceObject.readdirSync)(fluxSystemDir).filter((n) => /\.(ya?ml|txt|env)$/.test(n)).sort();
-    }
-    catch {
-        return undefined;
-    }
-    const pins = [];
-    for (const name of names) {
-        const file = (0,external_node_path_namespaceObject.join)(fluxSystemDir, name);
-        const lines = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8').split(/\r?\n/);
-        lines.forEach((text, index) => {
-            if (/renovate:.*depName=fluxcd\/flux2\b/.test(text)) {
-                const before = text.slice(0, text.indexOf('#'));
-                const same = VERSION.exec(before);
-                if (same) {
-                    pins.push({ version: parseVersion(same[1]), file, line: index + 1 });
-                    return;
-                }
-                for (let next = index + 1; next < lines.length; next++) {
-                    const candidate = lines[next];
-                    if (candidate.trim() === '')
-                        continue;
-                    const m = VERSION.exec(candidate);
-                    if (m)
-                        pins.push({ version: parseVersion(m[1]), file, line: next + 1 });
-                    break;
-                }
-                return;
-            }
-            const header = /^#\s*Flux Version:\s*(\S+)/.exec(text);
-            if (header) {
-                const version = parseVersion(header[1]);
-                if (version)
-                    pins.push({ version, file, line: index + 1 });
-            }
-        });
-    }
-    if (pins.length === 0)
-        return undefined;
-    const first = pins[0];
-    const other = pins.find((p) => formatVersion(p.version) !== formatVersion(first.version));
-    if (other) {
-        throw new errors_UserError(`The Flux version is pinned twice with different values: ${formatVersion(first.version)} (${first.file}:${first.line}) and ${formatVersion(other.version)} (${other.file}:${other.line}).`, { file: other.file, line: other.line });
-    }
-    return first;
 }
 
 ;// CONCATENATED MODULE: ./actions/flux-verify/src/cluster/repo.ts
@@ -44307,6 +43890,570 @@ function assess(object, token) {
     return { phase: 'progressing', reason, message };
 }
 
+;// CONCATENATED MODULE: ./actions/flux-verify/src/cluster/expected.ts
+
+
+
+
+
+
+
+function ref(kind, o, defaultNamespace = 'flux-system') {
+    return { kind, name: o.name, namespace: o.namespace ?? defaultNamespace };
+}
+/**
+ * The Flux Kustomizations the root Kustomization will apply: its directory built with the real
+ * kustomize when it has a kustomization.yaml (a file in ks/ that is not listed is not applied),
+ * else every Kustomization under it (kustomize-controller generates a kustomization.yaml listing
+ * every manifest then). Each is matched back to the file and line that defines it.
+ */
+async function clusterKustomizations(kubectl, inputs, repo) {
+    const scanned = repo.filter((o) => o.kind === 'Kustomization' && isInside((0,external_node_path_namespaceObject.resolve)(inputs.workspace, o.file), inputs.cluster));
+    if (!['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((f) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(inputs.cluster, f))))
+        return scanned;
+    let rendered;
+    try {
+        rendered = await kubectl.run(['kustomize', inputs.cluster]);
+    }
+    catch (err) {
+        log_info(`kustomize could not build ${(0,external_node_path_namespaceObject.relative)(inputs.workspace, inputs.cluster)} (${errorMessage(err).split('\n')[0]}); expecting every Kustomization found under it.`);
+        return scanned;
+    }
+    const result = [];
+    for (const d of (0,yaml_dist/* parseAllDocuments */.hR)(rendered.stdout)) {
+        const doc = d.toJS();
+        if (!doc || typeof doc.apiVersion !== 'string' || !doc.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/') || doc.kind !== 'Kustomization')
+            continue;
+        const metadata = (doc.metadata ?? {});
+        if (!metadata.name)
+            continue;
+        const source = scanned.find((o) => o.name === metadata.name && (o.namespace ?? 'flux-system') === (metadata.namespace ?? 'flux-system'));
+        result.push({ apiVersion: doc.apiVersion, kind: 'Kustomization', name: metadata.name, namespace: metadata.namespace, file: source?.file ?? (0,external_node_path_namespaceObject.relative)(inputs.workspace, inputs.cluster), line: source?.line ?? 1, doc });
+    }
+    return result;
+}
+/**
+ * The repository's promise: the sync objects, and the Flux Kustomizations the root Kustomization
+ * (the one whose path is the cluster directory) creates.
+ */
+function expectFromRepository(rollout, inputs, sync, layers) {
+    const want = (0,external_node_path_namespaceObject.relative)(inputs.workspace, inputs.cluster);
+    const roots = sync.filter((o) => o.kind === 'Kustomization');
+    const root = roots.find((o) => (0,external_node_path_namespaceObject.normalize)(String(o.doc.spec?.path ?? '')).replace(/\/+$/, '') === want) ?? (roots.length === 1 ? roots[0] : undefined);
+    const rootRef = root ? ref('Kustomization', root) : undefined;
+    for (const o of sync) {
+        if (o.kind !== 'GitRepository' && o.kind !== 'OCIRepository' && o.kind !== 'Kustomization')
+            continue;
+        rollout.expect(ref(o.kind, o), { ...specRefs(o), file: o.file, line: o.line });
+    }
+    const syncKeys = new Set(sync.map((o) => `${o.kind}/${o.namespace}/${o.name}`));
+    for (const o of layers) {
+        const r = ref('Kustomization', o);
+        if (syncKeys.has(refKey(r)))
+            continue;
+        rollout.expect(r, { ...specRefs(o), creator: rootRef, file: o.file, line: o.line });
+    }
+}
+function specRefs(o) {
+    const spec = (o.doc.spec ?? {});
+    const namespace = o.namespace ?? 'flux-system';
+    const dependsOn = (spec.dependsOn ?? [])
+        .filter((d) => typeof d?.name === 'string')
+        .map((d) => ({ kind: 'Kustomization', name: d.name, namespace: d.namespace ?? namespace }));
+    const s = spec.sourceRef;
+    const sourceKind = s?.kind === 'GitRepository' || s?.kind === 'OCIRepository' ? s.kind : undefined;
+    const source = s && sourceKind && s.name ? { kind: sourceKind, name: s.name, namespace: s.namespace ?? namespace } : undefined;
+    return o.kind === 'Kustomization' ? { dependsOn, source } : {};
+}
+
+;// CONCATENATED MODULE: ./actions/flux-verify/src/cluster/git-secret.ts
+
+
+/**
+ * The credentials Secret of the bootstrap's GitRepository (what `flux bootstrap` creates next to
+ * the sync objects: a deploy key for ssh://, a token for https://). Its values come from Bitwarden
+ * through the toolkit; they travel to kubectl on stdin only, never on a command line or in a log.
+ */
+const SSH_NAMES = { identity: 'FLUX_GIT_IDENTITY', knownHosts: 'FLUX_GIT_KNOWN_HOSTS' };
+const HTTPS_NAMES = { username: 'FLUX_GIT_USERNAME', password: 'FLUX_GIT_PASSWORD' };
+function wanted(repo, secrets, knownHosts) {
+    const url = String(repo.doc.spec?.url ?? '');
+    if (url.startsWith('ssh://')) {
+        if (!secrets.has(SSH_NAMES.identity))
+            return undefined;
+        const hosts = secrets.has(SSH_NAMES.knownHosts) ? secrets.get(SSH_NAMES.knownHosts) : knownHosts;
+        if (!hosts) {
+            throw new UserError(`GitRepository ${repo.namespace}/${repo.name} (${repo.file}:${repo.line}) pulls over SSH: with ${SSH_NAMES.identity} mapped, the known_hosts are needed too (map ${SSH_NAMES.knownHosts} or set the input 'git-known-hosts').`);
+        }
+        const identity = secrets.get(SSH_NAMES.identity);
+        return { identity: identity.endsWith('\n') ? identity : `${identity}\n`, known_hosts: hosts.endsWith('\n') ? hosts : `${hosts}\n` };
+    }
+    if (!secrets.has(HTTPS_NAMES.password))
+        return undefined;
+    return { username: secrets.has(HTTPS_NAMES.username) ? secrets.get(HTTPS_NAMES.username) : 'git', password: secrets.get(HTTPS_NAMES.password) };
+}
+async function ensureGitSecrets(kubectl, sync, secrets, knownHosts) {
+    const result = { applied: [], unchanged: [], missing: [] };
+    for (const repo of sync.filter((o) => o.kind === 'GitRepository')) {
+        const name = repo.doc.spec?.secretRef?.name;
+        if (typeof name !== 'string')
+            continue;
+        const namespace = repo.namespace ?? 'flux-system';
+        const id = `${namespace}/${name}`;
+        const live = await kubectl.items(['secret', '-n', namespace, name, '--ignore-not-found']);
+        const data = wanted(repo, secrets, knownHosts);
+        if (!data) {
+            if (live.length === 0) {
+                result.missing.push(id);
+                annotate({
+                    severity: 'warning',
+                    file: repo.file,
+                    line: repo.line,
+                    message: `GitRepository ${repo.namespace}/${repo.name} needs the Secret ${id}, which does not exist; map ${SSH_NAMES.identity} and ${SSH_NAMES.knownHosts} (ssh) or ${HTTPS_NAMES.password} (https) in 'bitwarden-secrets' to create it.`,
+                });
+            }
+            continue;
+        }
+        const encoded = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+        const have = (live[0]?.data ?? {});
+        if (live.length > 0 && Object.entries(encoded).every(([k, v]) => have[k] === v)) {
+            result.unchanged.push(id);
+            continue;
+        }
+        const manifest = { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, type: 'Opaque', data: encoded };
+        await kubectl.run(['apply', '--server-side', '--force-conflicts', '--field-manager=flux-verify', '-f', '-'], { input: JSON.stringify(manifest) });
+        log_info(`Wrote the Git credentials Secret ${id} (${Object.keys(data).join(', ')}) from Bitwarden.`);
+        result.applied.push(id);
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./actions/flux-verify/src/cluster/duration.ts
+/** Go-style durations as Flux writes them (`5m`, `1m30s`, `500ms`, `2h`), to milliseconds. */
+const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+function parseDuration(text) {
+    const value = text.trim();
+    if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(value))
+        return undefined;
+    let total = 0;
+    for (const m of value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g))
+        total += Number(m[1]) * UNITS[m[2]];
+    return Math.round(total);
+}
+
+;// CONCATENATED MODULE: ./actions/flux-verify/src/cluster/version.ts
+function parseVersion(text) {
+    const m = /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?$/.exec(text.trim());
+    if (!m)
+        return undefined;
+    return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), prerelease: m[4] ?? '' };
+}
+/** Negative when a < b, zero when equal, positive when a > b. A prerelease sorts before its release. */
+function compareVersions(a, b) {
+    return (a.major - b.major ||
+        a.minor - b.minor ||
+        a.patch - b.patch ||
+        (a.prerelease === b.prerelease ? 0 : a.prerelease === '' ? 1 : b.prerelease === '' ? -1 : a.prerelease < b.prerelease ? -1 : 1));
+}
+function formatVersion(v) {
+    return `v${v.major}.${v.minor}.${v.patch}${v.prerelease ? `-${v.prerelease}` : ''}`;
+}
+
+;// CONCATENATED MODULE: ./actions/flux-verify/src/cluster/inputs.ts
+
+
+
+
+function duration(name, fallback) {
+    const text = getString(name, { default: fallback });
+    const ms = parseDuration(text);
+    if (ms === undefined || ms <= 0)
+        throw new InputError(name, text, "a duration such as '5m', '90s' or '1m30s'");
+    return ms;
+}
+function readClusterInputs() {
+    const kubeconfig = getOptionalString('kubeconfig');
+    if (kubeconfig === undefined)
+        throw new InputError('kubeconfig', '', "the path of a kubeconfig file (required with mode 'cluster')");
+    const versionText = getOptionalString('flux-version');
+    let fluxVersion;
+    if (versionText !== undefined) {
+        fluxVersion = parseVersion(versionText);
+        if (!fluxVersion)
+            throw new InputError('flux-version', versionText, "a Flux release version such as 'v2.9.4'");
+    }
+    const installSha256 = getOptionalString('flux-install-sha256')?.toLowerCase();
+    if (installSha256 !== undefined && !/^[0-9a-f]{64}$/.test(installSha256)) {
+        throw new InputError('flux-install-sha256', installSha256, 'a SHA-256 digest of 64 hexadecimal digits');
+    }
+    const workspace = (0,external_node_path_namespaceObject.resolve)(process.env.GITHUB_WORKSPACE && process.env.GITHUB_WORKSPACE !== '' ? process.env.GITHUB_WORKSPACE : process.cwd());
+    return {
+        workspace,
+        kubeconfig: (0,external_node_path_namespaceObject.resolve)(workspace, kubeconfig),
+        cluster: (0,external_node_path_namespaceObject.resolve)(workspace, getString('cluster', { default: 'kubernetes/clusters/production' })),
+        path: (0,external_node_path_namespaceObject.resolve)(workspace, getString('path', { default: 'kubernetes' })),
+        fluxVersion,
+        timeoutMs: duration('timeout', '5m'),
+        pollIntervalMs: duration('poll-interval', '5s'),
+        releaseUrl: getString('flux-release-url', { default: 'https://github.com/fluxcd/flux2/releases/download' }).replace(/\/+$/, ''),
+        installSha256,
+        reconcile: getBoolean('reconcile', { default: true }),
+        kubectl: getOptionalString('kubectl'),
+        gitKnownHosts: getOptionalString('git-known-hosts'),
+    };
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./actions/flux-verify/src/cluster/install.ts
+
+
+
+
+
+
+const REQUIRED_CONTROLLERS = ['source-controller', 'kustomize-controller'];
+const REQUIRED_CRDS = ['gitrepositories.source.toolkit.fluxcd.io', 'kustomizations.kustomize.toolkit.fluxcd.io'];
+const FLUX_SELECTOR = 'app.kubernetes.io/part-of=flux';
+/** One kubectl call: the Flux Deployments and CRDs (both carry app.kubernetes.io/part-of=flux). */
+async function detectFlux(kubectl) {
+    const items = await kubectl.items(['deployments.apps,customresourcedefinitions.apiextensions.k8s.io', '--all-namespaces', '-l', FLUX_SELECTOR]);
+    const controllers = [];
+    const crds = [];
+    const crdsPending = [];
+    let oldest;
+    for (const item of items) {
+        const metadata = (item.metadata ?? {});
+        if (item.kind === 'CustomResourceDefinition') {
+            if (!metadata.name)
+                continue;
+            crds.push(metadata.name);
+            const conditions = (item.status ?? {}).conditions ?? [];
+            if (!conditions.some((c) => c.type === 'Established' && c.status === 'True'))
+                crdsPending.push(metadata.name);
+            continue;
+        }
+        const versionText = metadata.labels?.['app.kubernetes.io/version'];
+        const version = versionText ? parseVersion(versionText) : undefined;
+        if (version && (!oldest || compareVersions(version, oldest) < 0))
+            oldest = version;
+        controllers.push({ name: metadata.name ?? '', version: versionText, ...deploymentAvailability(item) });
+    }
+    const complete = REQUIRED_CONTROLLERS.every((c) => controllers.some((d) => d.name === c)) && REQUIRED_CRDS.every((c) => crds.includes(c));
+    return { version: complete ? oldest : undefined, controllers: controllers.sort((a, b) => a.name.localeCompare(b.name)), crds: crds.sort(), crdsPending };
+}
+function decideInstall(installed, pinned) {
+    if (!installed.version)
+        return 'install';
+    const c = compareVersions(installed.version, pinned);
+    return c < 0 ? 'upgrade' : c > 0 ? 'newer' : 'none';
+}
+/** kubectl rollout status's rule: the current generation observed, every replica updated and available. */
+function deploymentAvailability(item) {
+    const metadata = (item.metadata ?? {});
+    const spec = (item.spec ?? {});
+    const status = (item.status ?? {});
+    const replicas = spec.replicas ?? 1;
+    const conditions = status.conditions ?? [];
+    const failure = conditions.find((c) => (c.type === 'Progressing' || c.type === 'ReplicaFailure') && c.status === 'False');
+    if ((status.observedGeneration ?? 0) < (metadata.generation ?? 1))
+        return { available: false, message: 'new generation not observed yet' };
+    if ((status.updatedReplicas ?? 0) < replicas)
+        return { available: false, message: `${status.updatedReplicas ?? 0} of ${replicas} replicas updated${failure?.message ? `: ${failure.message}` : ''}` };
+    if ((status.availableReplicas ?? 0) < replicas)
+        return { available: false, message: `${status.availableReplicas ?? 0} of ${replicas} replicas available${failure?.message ? `: ${failure.message}` : ''}` };
+    return { available: true, message: 'available' };
+}
+/**
+ * The manifests of one Flux release. When the repository holds the bootstrap's
+ * gotk-components.yaml, that reviewed file is the install (its `# Flux Version:` header must be
+ * the pinned version). Otherwise the release's install.yaml is downloaded and its SHA-256
+ * checked against `flux-install-sha256` or the release's checksums file before kubectl sees it.
+ */
+async function installManifest(options) {
+    const local = (0,external_node_path_namespaceObject.join)(options.fluxSystemDir, 'gotk-components.yaml');
+    const tag = formatVersion(options.version);
+    if ((0,external_node_fs_namespaceObject.existsSync)(local)) {
+        const text = (0,external_node_fs_namespaceObject.readFileSync)(local, 'utf8');
+        const header = /^#\s*Flux Version:\s*(\S+)/m.exec(text);
+        const version = header ? parseVersion(header[1]) : undefined;
+        if (!version || compareVersions(version, options.version) !== 0) {
+            throw new UserError(`${local} installs Flux ${header?.[1] ?? '(no "# Flux Version:" header)'}, but the pinned version is ${tag}; regenerate it for ${tag}.`, { file: local, line: 1 });
+        }
+        return { file: local, origin: local, sha256: sha256(text) };
+    }
+    const base = `${options.releaseUrl}/${tag}`;
+    const manifestUrl = `${base}/install.yaml`;
+    const body = await download(manifestUrl);
+    const digest = sha256(body);
+    let expected = options.sha256;
+    let expectedFrom = "input 'flux-install-sha256'";
+    if (!expected) {
+        const checksumsUrl = `${base}/flux_${tag.slice(1)}_checksums.txt`;
+        const checksums = (await download(checksumsUrl)).toString('utf8');
+        const line = checksums.split('\n').find((l) => /^[0-9a-f]{64}\s+\*?install\.yaml$/.test(l.trim()));
+        if (!line)
+            throw new UserError(`${checksumsUrl} lists no checksum for install.yaml; set the input 'flux-install-sha256' to the expected SHA-256 of ${manifestUrl}.`);
+        expected = line.trim().slice(0, 64);
+        expectedFrom = checksumsUrl;
+    }
+    if (digest !== expected) {
+        throw new UserError(`The SHA-256 of ${manifestUrl} is ${digest}, but ${expectedFrom} expects ${expected}: refusing to install it.`);
+    }
+    const file = (0,external_node_path_namespaceObject.join)(privateDir('flux-install-'), 'install.yaml');
+    (0,external_node_fs_namespaceObject.writeFileSync)(file, body, { mode: 0o600 });
+    return { file, origin: manifestUrl, sha256: digest };
+}
+async function download(url) {
+    let response;
+    try {
+        response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(60_000) });
+    }
+    catch (err) {
+        const cause = err.cause;
+        throw new UserError(`Cannot download ${url}: ${cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err))}`);
+    }
+    if (!response.ok)
+        throw new UserError(`Cannot download ${url}: HTTP ${response.status} ${response.statusText}`);
+    return Buffer.from(await response.arrayBuffer());
+}
+function sha256(data) {
+    return (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+}
+/** Server-side apply of the release manifests; returns kubectl's one line per object. */
+async function applyManifest(kubectl, file) {
+    const result = await kubectl.run(['apply', '--server-side', '--force-conflicts', '--field-manager=flux-verify', '-f', file]);
+    return result.stdout.split('\n').filter((l) => l.trim() !== '');
+}
+/** Wait until every Flux controller Deployment is available and every CRD served, or fail naming what is not. */
+async function waitForControllers(kubectl, options) {
+    const started = Date.now();
+    let reported = '';
+    for (;;) {
+        const installation = await detectFlux(kubectl);
+        const pending = installation.controllers.filter((c) => !c.available);
+        if (installation.controllers.length > 0 && pending.length === 0 && installation.crdsPending.length === 0)
+            return installation;
+        const line = [...pending.map((c) => `${c.name} (${c.message})`), ...installation.crdsPending.map((c) => `CRD ${c} (not established)`)].join(', ') || 'no controller Deployment yet';
+        if (line !== reported) {
+            log_info(`  waiting for the Flux controllers: ${line}`);
+            reported = line;
+        }
+        if (Date.now() - started >= options.timeoutMs) {
+            throw new UserError(`The Flux controllers did not become available within ${formatMs(options.timeoutMs)}: ${line}.`);
+        }
+        await new Promise((r) => setTimeout(r, options.pollIntervalMs));
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/flux-verify/src/cluster/kubeconfig.ts
+
+
+
+/**
+ * Check the kubeconfig file up front so that a wrong path or a broken file is reported as such,
+ * naming the file (and line), instead of as kubectl's "connection refused to localhost:8080".
+ */
+function inspectKubeconfig(path) {
+    let text;
+    try {
+        if (!(0,external_node_fs_namespaceObject.statSync)(path).isFile())
+            throw new UserError(`The kubeconfig '${path}' is not a file.`);
+        text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+    }
+    catch (err) {
+        if (err instanceof UserError)
+            throw err;
+        const code = err.code;
+        const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : `cannot be read (${String(code)})`;
+        throw new UserError(`The kubeconfig '${path}' (input 'kubeconfig') ${why}.`);
+    }
+    const lines = new yaml_dist/* LineCounter */.HN();
+    const doc = (0,yaml_dist/* parseDocument */.Tp)(text, { lineCounter: lines, uniqueKeys: false });
+    if (doc.errors.length > 0) {
+        const first = doc.errors[0];
+        const line = lines.linePos(first.pos[0]).line;
+        throw new UserError(`The kubeconfig '${path}' is not valid YAML (line ${line}): ${first.message.split('\n')[0]}`, { file: path, line });
+    }
+    if (!(0,yaml_dist/* isMap */.jh)(doc.contents))
+        throw new UserError(`The kubeconfig '${path}' is not a kubeconfig: expected a mapping with clusters, users and contexts.`, { file: path });
+    const config = doc.toJS();
+    if (config.kind !== undefined && config.kind !== 'Config') {
+        throw new UserError(`The kubeconfig '${path}' has kind '${config.kind}'; expected 'Config'.`, { file: path });
+    }
+    const contextName = config['current-context'];
+    if (!contextName)
+        throw new UserError(`The kubeconfig '${path}' sets no current-context.`, { file: path });
+    const context = (config.contexts ?? []).find((c) => c?.name === contextName);
+    if (!context)
+        throw new UserError(`The kubeconfig '${path}' names current-context '${contextName}', but has no context of that name.`, { file: path });
+    const clusterName = context.context?.cluster ?? '';
+    const cluster = (config.clusters ?? []).find((c) => c?.name === clusterName);
+    const server = cluster?.cluster?.server;
+    if (!cluster || !server) {
+        throw new UserError(`The kubeconfig '${path}': context '${contextName}' uses cluster '${clusterName}', which is missing or has no server URL.`, { file: path });
+    }
+    return { path, context: contextName, cluster: clusterName, server };
+}
+
+;// CONCATENATED MODULE: ./actions/flux-verify/src/cluster/kubectl.ts
+
+/**
+ * The one way this mode talks to the cluster: the real kubectl, an explicit kubeconfig and a
+ * private discovery cache, argv arrays, JSON output, and kubectl's failures turned into messages
+ * that say what is wrong (unreachable server, rejected credentials, broken kubeconfig).
+ */
+class Kubectl {
+    config;
+    tool;
+    base;
+    /** Number of kubectl processes started (reported, and checked by the tests). */
+    calls = 0;
+    constructor(config, options) {
+        this.config = config;
+        this.tool = Tool.find('kubectl', {
+            override: options.binary,
+            installHint: 'Install kubectl (https://kubernetes.io/docs/tasks/tools/) on the runner or set the input kubectl.',
+            stderrTail: 8,
+        });
+        this.base = ['--kubeconfig', config.path, '--cache-dir', options.cacheDir, '--request-timeout', options.requestTimeout ?? '30s'];
+    }
+    /** Run kubectl; failures become UserErrors that name the server and the kubeconfig. */
+    async run(args, options = {}) {
+        this.calls++;
+        try {
+            const result = await this.tool.run([...this.base, ...args], { input: options.input, timeoutMs: options.timeoutMs ?? 120_000 });
+            if (result.exitCode < 0)
+                throw new UserError(`kubectl ${args.slice(0, 2).join(' ')} ${result.outcome} against ${this.config.server}.`);
+            return result;
+        }
+        catch (err) {
+            if (err instanceof ToolError && err.result)
+                throw this.explain(args, err.result);
+            throw err;
+        }
+    }
+    /** `kubectl <args> -o json`, parsed. */
+    async json(args) {
+        const result = await this.run([...args, '-o', 'json']);
+        try {
+            return JSON.parse(result.stdout);
+        }
+        catch {
+            throw new UserError(`kubectl ${args.join(' ')} printed no JSON: ${lastLines(result.stdout, 3)}`);
+        }
+    }
+    /** Items of `kubectl get <args> -o json` (a List, or a single object). */
+    async items(args) {
+        const result = await this.run(['get', ...args, '-o', 'json']);
+        // --ignore-not-found prints nothing at all when nothing was found.
+        if (result.stdout.trim() === '')
+            return [];
+        let doc;
+        try {
+            doc = JSON.parse(result.stdout);
+        }
+        catch {
+            throw new UserError(`kubectl get ${args.join(' ')} printed no JSON: ${lastLines(result.stdout, 3)}`);
+        }
+        if (Array.isArray(doc.items))
+            return doc.items;
+        return doc.kind ? [doc] : [];
+    }
+    explain(args, result) {
+        // klog lines (E1126 12:00:00.000 ...) repeat the same failure; keep kubectl's own message.
+        const lines = result.stderr
+            .split('\n')
+            .map((l) => l.trim())
+            .filter((l) => l !== '' && !/^[EIW]\d{4} /.test(l));
+        const message = lines.slice(-4).join('\n') || lastLines(result.stderr, 4);
+        const where = `the Kubernetes API server ${this.config.server} (kubeconfig '${this.config.path}', context '${this.config.context}')`;
+        const all = result.stderr;
+        if (/connection refused|was refused - did you specify/.test(all)) {
+            return new UserError(`Cannot reach ${where}: connection refused. Is the cluster up and the server address right?`);
+        }
+        if (/no such host|i\/o timeout|Client\.Timeout|context deadline exceeded|network is unreachable|no route to host|Unable to connect to the server/.test(all)) {
+            return new UserError(`Cannot reach ${where}: ${message}`);
+        }
+        if (/Unauthorized|You must be logged in/.test(all)) {
+            return new UserError(`${capitalise(where)} rejected the credentials (401 Unauthorized).`);
+        }
+        if (/x509:|certificate/.test(all)) {
+            return new UserError(`TLS to ${where} failed: ${message}`);
+        }
+        if (/error loading config file|couldn't get version\/kind|invalid configuration/.test(all)) {
+            return new UserError(`kubectl cannot use the kubeconfig '${this.config.path}': ${message}`, { file: this.config.path });
+        }
+        const verb = args.find((a) => !a.startsWith('-')) ?? '';
+        return new UserError(`kubectl ${verb} failed (exit code ${result.exitCode}) against ${this.config.server}:\n${message}`);
+    }
+}
+function capitalise(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+;// CONCATENATED MODULE: ./actions/flux-verify/src/cluster/pin.ts
+
+
+
+
+const VERSION = /\bv?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)\b/;
+/**
+ * The Flux version pinned in the repository, in one place that Renovate updates: a
+ * `# renovate: datasource=github-releases depName=fluxcd/flux2` comment in <cluster>/flux-system/,
+ * with the version on the same line (before the comment) or on the next non-blank line. A
+ * `# Flux Version: vX.Y.Z` header (as `flux bootstrap` writes in gotk-components.yaml) also counts.
+ * Two different pins are an error: the install must not depend on which file is read first.
+ */
+function findPinnedFluxVersion(fluxSystemDir) {
+    let names;
+    try {
+        names = (0,external_node_fs_namespaceObject.readdirSync)(fluxSystemDir).filter((n) => /\.(ya?ml|txt|env)$/.test(n)).sort();
+    }
+    catch {
+        return undefined;
+    }
+    const pins = [];
+    for (const name of names) {
+        const file = (0,external_node_path_namespaceObject.join)(fluxSystemDir, name);
+        const lines = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8').split(/\r?\n/);
+        lines.forEach((text, index) => {
+            if (/renovate:.*depName=fluxcd\/flux2\b/.test(text)) {
+                const before = text.slice(0, text.indexOf('#'));
+                const same = VERSION.exec(before);
+                if (same) {
+                    pins.push({ version: parseVersion(same[1]), file, line: index + 1 });
+                    return;
+                }
+                for (let next = index + 1; next < lines.length; next++) {
+                    const candidate = lines[next];
+                    if (candidate.trim() === '')
+                        continue;
+                    const m = VERSION.exec(candidate);
+                    if (m)
+                        pins.push({ version: parseVersion(m[1]), file, line: next + 1 });
+                    break;
+                }
+                return;
+            }
+            const header = /^#\s*Flux Version:\s*(\S+)/.exec(text);
+            if (header) {
+                const version = parseVersion(header[1]);
+                if (version)
+                    pins.push({ version, file, line: index + 1 });
+            }
+        });
+    }
+    if (pins.length === 0)
+        return undefined;
+    const first = pins[0];
+    const other = pins.find((p) => formatVersion(p.version) !== formatVersion(first.version));
+    if (other) {
+        throw new UserError(`The Flux version is pinned twice with different values: ${formatVersion(first.version)} (${first.file}:${first.line}) and ${formatVersion(other.version)} (${other.file}:${other.line}).`, { file: other.file, line: other.line });
+    }
+    return first;
+}
+
 ;// CONCATENATED MODULE: ./actions/flux-verify/src/cluster/rollout.ts
 
 const TERMINAL = new Set(['ready', 'failed', 'timed-out', 'blocked']);
@@ -44316,6 +44463,11 @@ class Rollout {
     byKey = new Map();
     liveByKey = new Map();
     cyclesChecked = new Set();
+    updates = 0;
+    /**
+     * `origin`: when the wait began (the reconcile request); clocks of objects present from the
+     * start and with nothing to wait for start there, not at the first poll.
+     */
     constructor(options) {
         this.options = options;
     }
@@ -44350,6 +44502,7 @@ class Rollout {
             this.liveByKey.set(key, live);
             const entry = this.entry(live);
             entry.live = true;
+            entry.firstSeen ??= this.updates === 0 ? Math.min(this.options.origin ?? now, now) : now;
             entry.dependsOn = live.dependsOn;
             entry.source = live.sourceRef ?? entry.source;
             entry.creator = live.appliedBy ?? entry.creator;
@@ -44360,6 +44513,7 @@ class Rollout {
                 this.liveByKey.delete(key);
             }
         }
+        this.updates++;
         this.markCycles(now);
         for (const entry of this.ordered()) {
             if (!TERMINAL.has(entry.state))
@@ -44436,7 +44590,8 @@ class Rollout {
             entry.message = `${live ? '' : 'not created yet; '}waiting for ${pending.ref.kind} ${refName(pending.ref)}`;
             return;
         }
-        entry.startedAt ??= now;
+        // The clock starts when the last dependency finished (or when the object appeared), not at this poll.
+        entry.startedAt ??= Math.min(now, Math.max(this.options.origin ?? now, entry.firstSeen ?? 0, ...deps.map((d) => d.finishedAt ?? now)));
         if (now - entry.startedAt >= this.options.timeoutMs) {
             const what = live ? entry.message : `never created${entry.creator ? ` by Kustomization ${refName(entry.creator)}` : ''}`;
             return this.finish(entry, 'timed-out', entry.reason, what, now);
@@ -44448,7 +44603,10 @@ class Rollout {
         entry.reason = reason;
         entry.message = message;
         entry.finishedAt = now;
-        entry.startedAt ??= now;
+        if (entry.startedAt === undefined) {
+            const deps = this.dependencies(entry).filter((d) => d.finishedAt !== undefined && d.state === 'ready');
+            entry.startedAt = Math.min(now, Math.max(this.options.origin ?? now, entry.firstSeen ?? 0, ...deps.map((d) => d.finishedAt)));
+        }
     }
     /** A dependsOn cycle never resolves: fail its members at once, naming the cycle. */
     markCycles(now) {
@@ -44535,7 +44693,7 @@ function isFailure(entry) {
 function report_duration(entry, report) {
     if (entry.startedAt === undefined)
         return '–';
-    return tool_formatMs((entry.finishedAt ?? report.finished) - entry.startedAt);
+    return formatMs((entry.finishedAt ?? report.finished) - entry.startedAt);
 }
 function report_location(entry) {
     return entry.file ? `${entry.file}${entry.line ? `:${entry.line}` : ''}` : '';
@@ -44585,8 +44743,9 @@ function buildSummary(report) {
         `API server: ${report.server}`,
         fluxLine,
         report.syncApplied.length > 0 ? `Sync objects applied: ${report.syncApplied.join(', ')}.` : 'Sync objects already match the repository.',
+        ...gitSecretLines(report.gitSecrets),
         report.reconcileRequested ? 'Reconcile requested (reconcile.fluxcd.io/requestedAt).' : 'No reconcile requested.',
-        `Total time: ${tool_formatMs(report.finished - report.started)} (${report.kubectlCalls} kubectl calls).`,
+        `Total time: ${formatMs(report.finished - report.started)} (${report.kubectlCalls} kubectl calls).`,
     ]);
     const table = (kinds, title) => {
         const rows = report.entries
@@ -44608,6 +44767,18 @@ function buildSummary(report) {
     summary.heading('Dependency graph', 3).mermaid(mermaidGraph(report.entries));
     return summary;
 }
+function gitSecretLines(result) {
+    if (!result)
+        return [];
+    const lines = [];
+    if (result.applied.length > 0)
+        lines.push(`Git credentials written from Bitwarden: Secret ${result.applied.join(', ')}.`);
+    if (result.unchanged.length > 0)
+        lines.push(`Git credentials already up to date: Secret ${result.unchanged.join(', ')}.`);
+    if (result.missing.length > 0)
+        lines.push(`⚠️ Git credentials missing: Secret ${result.missing.join(', ')} does not exist and no Bitwarden secret is mapped for it.`);
+    return lines;
+}
 /** One error annotation per object that is not ready, at the file and line that defines it. */
 function annotateFailures(entries) {
     for (const e of entries.filter(isFailure)) {
@@ -44627,6 +44798,7 @@ function jsonReport(report) {
         server: report.server,
         flux: { pinned: report.pinned, pinnedFrom: report.pinnedFrom, found: report.found ?? null, action: report.action, installOrigin: report.installOrigin ?? null },
         syncApplied: report.syncApplied,
+        gitSecrets: report.gitSecrets ?? null,
         objects: report.entries.map((e) => ({
             kind: e.ref.kind,
             namespace: e.ref.namespace,
@@ -44642,6 +44814,88 @@ function jsonReport(report) {
         timings: { totalMs: report.finished - report.started },
         kubectlCalls: report.kubectlCalls,
     };
+}
+
+;// CONCATENATED MODULE: ./actions/flux-verify/src/cluster/poll.ts
+
+
+
+
+/** Resource names kubectl is asked for, per tracked kind (only those whose CRD exists). */
+const RESOURCES = {
+    GitRepository: 'gitrepositories.source.toolkit.fluxcd.io',
+    OCIRepository: 'ocirepositories.source.toolkit.fluxcd.io',
+    Kustomization: 'kustomizations.kustomize.toolkit.fluxcd.io',
+    HelmRelease: 'helmreleases.helm.toolkit.fluxcd.io',
+};
+/** Consecutive failed polls tolerated before the run fails (an API server restarting, a dropped connection). */
+const MAX_POLL_FAILURES = 4;
+/** Where the repository defines a live object: same kind and name, the namespace when the file sets one. */
+function locator(repo) {
+    return (entry) => {
+        const candidates = repo.filter((o) => o.kind === entry.ref.kind && o.name === entry.ref.name);
+        return candidates.find((o) => o.namespace === entry.ref.namespace) ?? (candidates.length === 1 && candidates[0].namespace === undefined ? candidates[0] : undefined);
+    };
+}
+/** Poll every tracked kind with one kubectl get until every object is ready, failed, timed out or blocked. */
+async function waitForRollout(kubectl, rollout, kinds, repo, inputs, started) {
+    const locate = locator(repo);
+    const resources = kinds.map((k) => RESOURCES[k]).join(',');
+    const heartbeatMs = Math.max(30_000, inputs.pollIntervalMs * 6);
+    let lastHeartbeat = Date.now();
+    let first = true;
+    let failures = 0;
+    log_info(`Waiting for every Flux object (timeout ${formatMs(inputs.timeoutMs)} each, polling every ${formatMs(inputs.pollIntervalMs)}):`);
+    for (;;) {
+        let items;
+        try {
+            items = await kubectl.items([resources, '--all-namespaces']);
+            failures = 0;
+        }
+        catch (err) {
+            // A fresh control plane may drop a request or restart; give up only when it keeps failing.
+            if (!(err instanceof UserError) || ++failures >= MAX_POLL_FAILURES)
+                throw err;
+            log_info(`[${clock(Date.now() - started)}] ⚠️ polling failed (${failures} of ${MAX_POLL_FAILURES} in a row), retrying: ${err.message.replace(/\s*\n\s*/g, ' ')}`);
+            await new Promise((r) => setTimeout(r, inputs.pollIntervalMs));
+            continue;
+        }
+        const live = items.map(parseLive).filter((o) => o !== undefined);
+        const now = Date.now();
+        const transitions = rollout.update(live, now);
+        for (const entry of rollout.ordered()) {
+            const where = entry.file === undefined ? locate(entry) : undefined;
+            if (where)
+                rollout.locate(entry.ref, where.file, where.line);
+        }
+        if (first) {
+            first = false;
+            const all = rollout.ordered();
+            log_info(`Tracking ${all.length} objects, in dependency order: ${all.map((e) => `${e.ref.kind} ${refName(e.ref)}`).join(', ')}`);
+        }
+        for (const t of transitions)
+            if (t.entry.state !== 'waiting')
+                log_info(progressLine(t, now - started));
+        if (rollout.done())
+            return;
+        if (now - lastHeartbeat >= heartbeatMs) {
+            lastHeartbeat = now;
+            const open = rollout.ordered().filter((e) => e.state === 'progressing' || e.state === 'waiting');
+            log_info(`[${clock(now - started)}] still waiting for ${open.length}: ${open.map((e) => `${e.ref.kind} ${refName(e.ref)}${e.message ? ` (${e.message})` : ''}`).join('; ')}`);
+        }
+        await new Promise((r) => setTimeout(r, inputs.pollIntervalMs));
+    }
+}
+const MARK = { ready: '✅', failed: '❌', 'timed-out': '⏱️', blocked: '⛔', waiting: '⏳', progressing: '🔄' };
+function progressLine(t, elapsedMs) {
+    const e = t.entry;
+    const took = e.finishedAt !== undefined && e.startedAt !== undefined && e.state !== 'blocked' ? ` after ${formatMs(e.finishedAt - e.startedAt)}` : '';
+    const state = stateLabel(e.state);
+    const detail = e.state === 'ready' ? '' : [e.reason, e.message].filter(Boolean).join(': ');
+    return `[${clock(elapsedMs)}] ${MARK[e.state]} ${e.ref.kind} ${refName(e.ref)} ${state}${took}${detail ? ` — ${detail}` : ''}`;
+}
+function clock(ms) {
+    return `${(ms / 1000).toFixed(1).padStart(6)}s`;
 }
 
 ;// CONCATENATED MODULE: ./actions/flux-verify/src/cluster/sync.ts
@@ -44709,21 +44963,18 @@ async function ensureSyncObjects(kubectl, objects) {
 
 
 
-/** Resource names kubectl is asked for, per tracked kind (only those whose CRD exists). */
-const RESOURCES = {
-    GitRepository: 'gitrepositories.source.toolkit.fluxcd.io',
-    OCIRepository: 'ocirepositories.source.toolkit.fluxcd.io',
-    Kustomization: 'kustomizations.kustomize.toolkit.fluxcd.io',
-    HelmRelease: 'helmreleases.helm.toolkit.fluxcd.io',
-};
+
+
+
 /** Entry point of `mode: cluster`, called by the action's main. */
 async function runClusterMode() {
     const inputs = readClusterInputs();
-    const outcome = await verifyCluster(inputs);
+    const secrets = await loadSecrets();
+    const outcome = await verifyCluster(inputs, secrets);
     const { report, failures } = outcome;
     await buildSummary(report).write();
     annotateFailures(report.entries);
-    const reportPath = getOptionalString('report') ?? (0,external_node_path_namespaceObject.join)(tempRoot(), 'flux-verify-cluster.json');
+    const reportPath = (0,external_node_path_namespaceObject.resolve)(inputs.workspace, getOptionalString('report') ?? (0,external_node_path_namespaceObject.join)(tempRoot(), 'flux-verify-report.json'));
     writeJsonReport(reportPath, jsonReport(report));
     outputs_setOutput('report', reportPath);
     outputs_setOutput('flux-version', report.action === 'newer' ? (report.found ?? report.pinned) : report.pinned);
@@ -44733,17 +44984,17 @@ async function runClusterMode() {
     outputs_setOutput('not-ready', failures.length);
     if (failures.length > 0) {
         const list = failures.map((e) => `${e.ref.kind} ${refName(e.ref)} ${stateLabel(e.state)}`).join('; ');
-        throw new errors_UserError(`${failures.length} of ${report.entries.length} Flux objects are not Ready: ${list}.`);
+        throw new UserError(`${failures.length} of ${report.entries.length} Flux objects are not Ready: ${list}.`);
     }
 }
 /** Install or upgrade Flux when needed, sync, request a reconcile and wait for every layer. */
-async function verifyCluster(inputs) {
+async function verifyCluster(inputs, secrets = SecretSet.empty()) {
     const started = Date.now();
     const fluxSystemDir = (0,external_node_path_namespaceObject.join)(inputs.cluster, 'flux-system');
     const pin = pinnedVersion(inputs, fluxSystemDir);
-    const sync = syncObjects(fluxSystemDir);
+    const sync = syncObjects(fluxSystemDir, inputs.workspace);
     if (!sync.some((o) => o.kind === 'Kustomization')) {
-        throw new errors_UserError(`No Flux Kustomization in ${fluxSystemDir}: expected the bootstrap's sync objects (a GitRepository and the root Kustomization, e.g. gotk-sync.yaml).`);
+        throw new UserError(`No Flux Kustomization in ${(0,external_node_path_namespaceObject.relative)(inputs.workspace, fluxSystemDir) || fluxSystemDir}: expected the bootstrap's sync objects (a GitRepository and the root Kustomization, e.g. gotk-sync.yaml).`);
     }
     const config = inspectKubeconfig(inputs.kubeconfig);
     const kubectl = new Kubectl(config, { cacheDir: privateDir('kubectl-cache-'), binary: inputs.kubectl });
@@ -44769,19 +45020,20 @@ async function verifyCluster(inputs) {
             annotate({ severity: 'warning', message: `Flux ${found} is installed, newer than the pinned ${tag} (${pin.from}); not downgrading.` });
         else
             log_info(`Flux ${tag} is installed.`);
-        if (installation.controllers.some((c) => !c.available))
+        if (installation.controllers.some((c) => !c.available) || installation.crdsPending.length > 0)
             installation = await waitForControllers(kubectl, inputs);
     }
-    // 2. The bootstrap's sync objects.
+    // 2. The bootstrap's Git credentials and sync objects.
+    const gitSecrets = await ensureGitSecrets(kubectl, sync, secrets, inputs.gitKnownHosts);
     const syncResult = await ensureSyncObjects(kubectl, sync);
     log_info(syncResult.applied.length > 0 ? `Applied the sync objects: ${syncResult.applied.join(', ')}.` : 'The sync objects already match the repository.');
     // 3. What must become Ready, from the repository.
-    const repoObjects = loadFluxObjects(inputs.path);
-    if (!isInside((0,external_node_path_namespaceObject.resolve)(inputs.cluster, 'x'), inputs.path))
-        repoObjects.push(...loadFluxObjects(inputs.cluster));
+    const repoObjects = loadFluxObjects(inputs.path, inputs.workspace);
+    if (!isInside((0,external_node_path_namespaceObject.join)(inputs.cluster, 'x'), inputs.path))
+        repoObjects.push(...loadFluxObjects(inputs.cluster, inputs.workspace));
     const token = inputs.reconcile ? new Date().toISOString() : undefined;
-    const rollout = new Rollout({ timeoutMs: inputs.timeoutMs, token });
-    expectFromRepository(rollout, inputs.cluster, sync, repoObjects);
+    const rollout = new Rollout({ timeoutMs: inputs.timeoutMs, token, origin: Date.now() });
+    expectFromRepository(rollout, inputs, sync, await clusterKustomizations(kubectl, inputs, repoObjects));
     // 4. Ask for a reconcile now, like `flux reconcile ks flux-system --with-source`.
     const kinds = Object.keys(RESOURCES).filter((k) => installation.crds.includes(RESOURCES[k]));
     if (token) {
@@ -44800,6 +45052,7 @@ async function verifyCluster(inputs) {
         action,
         installOrigin,
         syncApplied: syncResult.applied,
+        gitSecrets,
         reconcileRequested: token !== undefined,
         entries,
         started,
@@ -44813,100 +45066,9 @@ function pinnedVersion(inputs, fluxSystemDir) {
         return { version: inputs.fluxVersion, from: "input 'flux-version'" };
     const pin = findPinnedFluxVersion(fluxSystemDir);
     if (!pin) {
-        throw new errors_UserError(`No Flux version is pinned in ${fluxSystemDir}: expected a '# renovate: datasource=github-releases depName=fluxcd/flux2' comment with the version on the next line (or a gotk-components.yaml), or set the input 'flux-version'.`);
+        throw new UserError(`No Flux version is pinned in ${(0,external_node_path_namespaceObject.relative)(inputs.workspace, fluxSystemDir)}: expected a '# renovate: datasource=github-releases depName=fluxcd/flux2' comment with the version on the next line (or a gotk-components.yaml), or set the input 'flux-version'.`);
     }
-    return { version: pin.version, from: `${pin.file}:${pin.line}` };
-}
-function ref(kind, o, defaultNamespace = 'flux-system') {
-    return { kind, name: o.name, namespace: o.namespace ?? defaultNamespace };
-}
-/**
- * The repository's promise: the sync objects, and every Flux Kustomization under the cluster
- * directory, which the root Kustomization (the one whose path is that directory) creates.
- */
-function expectFromRepository(rollout, clusterDir, sync, repo) {
-    const want = (0,external_node_path_namespaceObject.normalize)(clusterDir).replace(/\/+$/, '');
-    const roots = sync.filter((o) => o.kind === 'Kustomization');
-    const root = roots.find((o) => (0,external_node_path_namespaceObject.normalize)(String(o.doc.spec?.path ?? '')).replace(/\/+$/, '') === want) ?? (roots.length === 1 ? roots[0] : undefined);
-    const rootRef = root ? ref('Kustomization', root) : undefined;
-    for (const o of sync) {
-        if (o.kind !== 'GitRepository' && o.kind !== 'OCIRepository' && o.kind !== 'Kustomization')
-            continue;
-        rollout.expect(ref(o.kind, o), { ...specRefs(o), file: o.file, line: o.line });
-    }
-    const syncKeys = new Set(sync.map((o) => `${o.kind}/${o.namespace}/${o.name}`));
-    for (const o of repo) {
-        if (o.kind !== 'Kustomization' || !isInside(o.file, clusterDir))
-            continue;
-        const r = ref('Kustomization', o);
-        if (syncKeys.has(refKey(r)))
-            continue;
-        rollout.expect(r, { ...specRefs(o), creator: rootRef, file: o.file, line: o.line });
-    }
-}
-function specRefs(o) {
-    const spec = (o.doc.spec ?? {});
-    const namespace = o.namespace ?? 'flux-system';
-    const dependsOn = (spec.dependsOn ?? [])
-        .filter((d) => typeof d?.name === 'string')
-        .map((d) => ({ kind: 'Kustomization', name: d.name, namespace: d.namespace ?? namespace }));
-    const s = spec.sourceRef;
-    const sourceKind = s?.kind === 'GitRepository' || s?.kind === 'OCIRepository' ? s.kind : undefined;
-    const source = s && sourceKind && s.name ? { kind: sourceKind, name: s.name, namespace: s.namespace ?? namespace } : undefined;
-    return o.kind === 'Kustomization' ? { dependsOn, source } : {};
-}
-/** Where the repository defines a live object: same kind and name, the namespace when the file sets one. */
-function locator(repo) {
-    return (entry) => {
-        const candidates = repo.filter((o) => o.kind === entry.ref.kind && o.name === entry.ref.name);
-        return candidates.find((o) => o.namespace === entry.ref.namespace) ?? (candidates.length === 1 && candidates[0].namespace === undefined ? candidates[0] : undefined);
-    };
-}
-async function waitForRollout(kubectl, rollout, kinds, repo, inputs, started) {
-    const locate = locator(repo);
-    const resources = kinds.map((k) => RESOURCES[k]).join(',');
-    const heartbeatMs = Math.max(30_000, inputs.pollIntervalMs * 6);
-    let lastHeartbeat = Date.now();
-    let first = true;
-    log_info(`Waiting for every Flux object (timeout ${tool_formatMs(inputs.timeoutMs)} each, polling every ${tool_formatMs(inputs.pollIntervalMs)}):`);
-    for (;;) {
-        const items = await kubectl.items([resources, '--all-namespaces']);
-        const live = items.map(parseLive).filter((o) => o !== undefined);
-        const now = Date.now();
-        const transitions = rollout.update(live, now);
-        for (const entry of rollout.ordered()) {
-            const where = entry.file === undefined ? locate(entry) : undefined;
-            if (where)
-                rollout.locate(entry.ref, where.file, where.line);
-        }
-        if (first) {
-            first = false;
-            const all = rollout.ordered();
-            log_info(`Tracking ${all.length} objects, in dependency order: ${all.map((e) => `${e.ref.kind} ${refName(e.ref)}`).join(', ')}`);
-        }
-        for (const t of transitions)
-            if (t.entry.state !== 'waiting')
-                log_info(progressLine(t, now - started));
-        if (rollout.done())
-            return;
-        if (now - lastHeartbeat >= heartbeatMs) {
-            lastHeartbeat = now;
-            const open = rollout.ordered().filter((e) => e.state === 'progressing' || e.state === 'waiting');
-            log_info(`[${clock(now - started)}] still waiting for ${open.length}: ${open.map((e) => `${e.ref.kind} ${refName(e.ref)}${e.message ? ` (${e.message})` : ''}`).join('; ')}`);
-        }
-        await new Promise((r) => setTimeout(r, inputs.pollIntervalMs));
-    }
-}
-const MARK = { ready: '✅', failed: '❌', 'timed-out': '⏱️', blocked: '⛔', waiting: '⏳', progressing: '🔄' };
-function progressLine(t, elapsedMs) {
-    const e = t.entry;
-    const took = e.finishedAt !== undefined && e.startedAt !== undefined && e.state !== 'blocked' ? ` after ${tool_formatMs(e.finishedAt - e.startedAt)}` : '';
-    const state = stateLabel(e.state);
-    const detail = e.state === 'ready' ? '' : [e.reason, e.message].filter(Boolean).join(': ');
-    return `[${clock(elapsedMs)}] ${MARK[e.state]} ${e.ref.kind} ${refName(e.ref)} ${state}${took}${detail ? ` — ${detail}` : ''}`;
-}
-function clock(ms) {
-    return `${(ms / 1000).toFixed(1).padStart(6)}s`;
+    return { version: pin.version, from: `${(0,external_node_path_namespaceObject.relative)(inputs.workspace, pin.file)}:${pin.line}` };
 }
 
 ;// CONCATENATED MODULE: ./actions/flux-verify/src/inputs.ts
@@ -44929,9 +45091,9 @@ function readInputs() {
 function requireDir(input, value, workspace) {
     const abs = (0,external_node_path_namespaceObject.resolve)(workspace, value);
     if (!(0,external_node_fs_namespaceObject.existsSync)(abs) || !(0,external_node_fs_namespaceObject.statSync)(abs).isDirectory())
-        throw new inputs_InputError(input, value, `a directory relative to ${workspace} (${abs} does not exist)`);
+        throw new InputError(input, value, `a directory relative to ${workspace} (${abs} does not exist)`);
     if (!abs.startsWith(workspace))
-        throw new inputs_InputError(input, value, `a directory inside the repository ${workspace}`);
+        throw new InputError(input, value, `a directory inside the repository ${workspace}`);
 }
 
 ;// CONCATENATED MODULE: ./actions/flux-verify/src/report/json.ts
@@ -44965,7 +45127,7 @@ const MAX_GRAPH_NODES = 250;
 function summary_buildSummary(report) {
     const { counts, timings } = report;
     const s = new summary_Summary().heading(counts.errors > 0 ? 'flux-verify: failed' : 'flux-verify: passed', 2);
-    s.table(['Kustomizations', 'Resources', 'Errors', 'Warnings', 'Notices', 'Time'], [[counts.kustomizations, counts.resources, counts.errors, counts.warnings, counts.notices, tool_formatMs(timings.totalMs)]]);
+    s.table(['Kustomizations', 'Resources', 'Errors', 'Warnings', 'Notices', 'Time'], [[counts.kustomizations, counts.resources, counts.errors, counts.warnings, counts.notices, formatMs(timings.totalMs)]]);
     if (report.findings.length > 0) {
         s.heading('Findings', 3);
         s.table(['Severity', 'Rule', 'Location', 'Kustomization', 'Message'], report.findings.slice(0, MAX_ROWS).map((f) => [f.severity, `\`${f.rule}\``, f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : '', f.kustomization ?? '', f.message]));
@@ -44979,7 +45141,7 @@ function summary_buildSummary(report) {
         s.text('These objects were rendered but could not be validated: add their CRD to the tree to check them.');
         s.table(['apiVersion', 'Kind', 'Objects', 'First at'], report.missingSchemas.map((m) => [m.apiVersion, m.kind, m.count, `${m.file}:${m.line}`]));
     }
-    s.details('Timings', `render ${tool_formatMs(timings.buildMs)} (${timings.inProcessBuilds} in-process builds, ${timings.kustomizeBuilds} kustomize builds), substitution ${tool_formatMs(timings.substituteMs)}, checks ${tool_formatMs(timings.checksMs)}`);
+    s.details('Timings', `render ${formatMs(timings.buildMs)} (${timings.inProcessBuilds} in-process builds, ${timings.kustomizeBuilds} kustomize builds), substitution ${formatMs(timings.substituteMs)}, checks ${formatMs(timings.checksMs)}`);
     return s;
 }
 /** Mermaid flowchart: an edge from each dependency to its dependent; colour = result. */
@@ -45020,7 +45182,7 @@ function formatTerminal(report) {
             lines.push(`  ${m.apiVersion} ${m.kind} (${m.count}) first at ${m.file}:${m.line}`);
     }
     const { counts, timings } = report;
-    lines.push('', `flux-verify: ${counts.kustomizations} Kustomizations, ${counts.resources} resources: ${counts.errors} error(s), ${counts.warnings} warning(s), ${counts.notices} notice(s) in ${tool_formatMs(timings.totalMs)} ` +
+    lines.push('', `flux-verify: ${counts.kustomizations} Kustomizations, ${counts.resources} resources: ${counts.errors} error(s), ${counts.warnings} warning(s), ${counts.notices} notice(s) in ${formatMs(timings.totalMs)} ` +
         `(${timings.inProcessBuilds} builds in-process, ${timings.kustomizeBuilds} with kustomize).`);
     return lines.join('\n') + '\n';
 }
@@ -45895,12 +46057,9 @@ function typeName(v) {
 function validate(value, schema, path = [], out = [], limit = 50) {
     if (out.length >= limit)
         return out;
-    if (value === null) {
-        if (!schema.nullable && schema.type !== undefined && !schema['x-kubernetes-preserve-unknown-fields']) {
-            out.push({ path, message: `${formatPath(path)} is null; expected ${schema.type}` });
-        }
+    // the API server decodes null as "not set"; a required field that is null is caught by its parent
+    if (value === null)
         return out;
-    }
     if (schema['x-kubernetes-int-or-string']) {
         if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value))) {
             out.push({ path, message: `${formatPath(path)} must be an integer or a string, got ${typeName(value)}` });
@@ -45943,7 +46102,7 @@ function validate(value, schema, path = [], out = [], limit = 50) {
     if (typeof value === 'object') {
         const record = value;
         for (const key of schema.required ?? []) {
-            if (record[key] === undefined)
+            if (record[key] === undefined || record[key] === null)
                 out.push({ path, message: `${path.length ? `${formatPath(path)}.` : ''}${key} is required` });
         }
         const props = schema.properties;
@@ -45998,7 +46157,7 @@ const PER_OBJECT = 10;
 function checkSchemas(ctx) {
     const missing = new Map();
     for (const o of ctx.render.objects) {
-        if (outdatedApi(o))
+        if (outdatedApi(o) || o.substitutionFailed)
             continue;
         const apiVersion = String(o.object.apiVersion);
         const found = ctx.registry.lookup(apiVersion, o.kind);
@@ -46195,53 +46354,41 @@ function firstLine(message) {
 
 
 const ORIGIN = 'config.kubernetes.io/origin';
-/**
- * Builds a directory with the real kustomize through a generated overlay in a temporary directory
- * (the source tree is never written): the overlay carries Flux's fields and
- * `buildMetadata: [originAnnotations]`, so each rendered object names the file it came from.
- */
-async function kustomizeBuild(kustomize, store, workDir, dir, fields) {
-    (0,external_node_fs_namespaceObject.mkdirSync)(workDir, { recursive: true });
+function overlay(workDir, dir, fields, origin) {
     const rel = (p) => (0,external_node_path_namespaceObject.relative)(workDir, p) || '.';
     const kfile = kustomizationFile(dir);
-    const resources = kfile ? [rel(dir)] : fluxScan(dir).map(rel);
-    const overlay = {
+    const o = {
         apiVersion: 'kustomize.config.k8s.io/v1beta1',
         kind: 'Kustomization',
-        resources,
-        buildMetadata: ['originAnnotations'],
+        resources: kfile ? [rel(dir)] : fluxScan(dir).map(rel),
     };
     if (fields.targetNamespace)
-        overlay.namespace = fields.targetNamespace;
+        o.namespace = fields.targetNamespace;
     if (fields.namePrefix)
-        overlay.namePrefix = fields.namePrefix;
+        o.namePrefix = fields.namePrefix;
     if (fields.nameSuffix)
-        overlay.nameSuffix = fields.nameSuffix;
+        o.nameSuffix = fields.nameSuffix;
     if (fields.patches?.length)
-        overlay.patches = fields.patches;
+        o.patches = fields.patches;
     if (fields.images?.length)
-        overlay.images = fields.images;
+        o.images = fields.images;
     if (fields.components?.length)
-        overlay.components = fields.components.map((c) => rel((0,external_node_path_namespaceObject.resolve)(dir, c)));
-    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(workDir, 'kustomization.yaml'), (0,yaml_dist/* stringify */.As)(overlay));
-    const result = await kustomize.build(workDir);
-    if (!result.ok) {
-        const where = locateError(store, result.message, dir, workDir) ?? (kfile ? { file: kfile } : {});
-        return { ok: false, message: result.message.split(workDir).join('<flux-overlay>'), ...where };
-    }
-    const files = new Set();
-    if (kfile)
-        for (const f of referencedFiles(store, dir))
-            files.add(f);
+        o.components = fields.components.map((c) => rel((0,external_node_path_namespaceObject.resolve)(dir, c)));
+    if (origin)
+        o.buildMetadata = ['originAnnotations'];
+    return o;
+}
+/** Objects of a kustomize output, each with the absolute source file its origin annotation names. */
+function parseOutput(store, yaml, workDir, fallback) {
     const objects = [];
-    for (const doc of (0,yaml_dist/* parseAllDocuments */.hR)(result.yaml)) {
+    for (const doc of (0,yaml_dist/* parseAllDocuments */.hR)(yaml)) {
         const value = doc.toJS();
         if (!isRecord(value))
             continue;
         const object = value;
         const annotations = isRecord(object.metadata?.annotations) ? object.metadata.annotations : undefined;
         const origin = annotations?.[ORIGIN];
-        let path = kfile ?? dir;
+        let path = fallback;
         if (annotations && typeof origin === 'string') {
             delete annotations[ORIGIN];
             if (Object.keys(annotations).length === 0)
@@ -46252,10 +46399,71 @@ async function kustomizeBuild(kustomize, store, workDir, dir, fields) {
             else if (isRecord(o) && typeof o.configuredIn === 'string')
                 path = (0,external_node_path_namespaceObject.resolve)(workDir, o.configuredIn);
         }
-        files.add(path);
         objects.push({ object, path, doc: findDoc(store, path, object) });
     }
+    return objects;
+}
+/**
+ * Builds a directory with the real kustomize through a generated overlay in a temporary directory
+ * (the source tree is never written): the overlay carries Flux's fields and
+ * `buildMetadata: [originAnnotations]`, so each rendered object names the file it came from.
+ */
+async function kustomizeBuild(kustomize, store, workDir, dir, fields) {
+    (0,external_node_fs_namespaceObject.mkdirSync)(workDir, { recursive: true });
+    const kfile = kustomizationFile(dir);
+    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(workDir, 'kustomization.yaml'), (0,yaml_dist/* stringify */.As)(overlay(workDir, dir, fields, true)));
+    const result = await kustomize.build(workDir);
+    if (!result.ok) {
+        const where = locateError(store, result.message, dir, workDir) ?? (kfile ? { file: kfile } : {});
+        return { ok: false, message: result.message.split(workDir).join('<flux-overlay>'), ...where };
+    }
+    const objects = parseOutput(store, result.yaml, workDir, kfile ?? dir);
+    const files = new Set(kfile ? referencedFiles(store, dir) : []);
+    for (const o of objects)
+        files.add(o.path);
     return { ok: true, objects, files: [...files] };
+}
+/**
+ * Directories that can share one kustomize process: everything they reference lies inside them,
+ * so each rendered object's origin tells which directory it belongs to.
+ */
+function selfContained(store, dir) {
+    const kfile = kustomizationFile(dir);
+    if (!kfile)
+        return true;
+    const inside = dir.endsWith(external_node_path_namespaceObject.sep) ? dir : dir + external_node_path_namespaceObject.sep;
+    return referencedFiles(store, dir).every((f) => f.startsWith(inside));
+}
+/**
+ * Several independent directories in ONE kustomize run (one sub-overlay each, under a parent
+ * overlay): starting kustomize costs more than building a directory. Returns undefined when the
+ * combined build fails (for example two directories render the same object); the caller then
+ * builds them one by one, which also pins each error to its directory.
+ */
+async function kustomizeBatch(kustomize, store, workDir, items) {
+    (0,external_node_fs_namespaceObject.mkdirSync)(workDir, { recursive: true });
+    items.forEach((item, i) => {
+        const sub = (0,external_node_path_namespaceObject.join)(workDir, String(i));
+        (0,external_node_fs_namespaceObject.mkdirSync)(sub, { recursive: true });
+        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(sub, 'kustomization.yaml'), (0,yaml_dist/* stringify */.As)(overlay(sub, item.dir, item.fields, false)));
+    });
+    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(workDir, 'kustomization.yaml'), (0,yaml_dist/* stringify */.As)({ resources: items.map((_, i) => `./${i}`), buildMetadata: ['originAnnotations'] }));
+    const result = await kustomize.build(workDir);
+    if (!result.ok)
+        return undefined;
+    const objects = parseOutput(store, result.yaml, workDir, '');
+    const builds = items.map((item) => {
+        const kfile = kustomizationFile(item.dir);
+        return { ok: true, objects: [], files: new Set(kfile ? referencedFiles(store, item.dir) : []) };
+    });
+    for (const o of objects) {
+        const owner = items.findIndex((item) => o.path.startsWith(item.dir + external_node_path_namespaceObject.sep));
+        if (owner < 0)
+            return undefined;
+        builds[owner].objects.push(o);
+        builds[owner].files.add(o.path);
+    }
+    return builds.map((b) => ({ ok: true, objects: b.objects, files: [...b.files] }));
 }
 /** The document of a file that holds an object (by kind and name, allowing for a prefix/suffix). */
 function findDoc(store, path, object) {
@@ -46847,6 +47055,7 @@ const VARIABLE_NAME = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
 ;// CONCATENATED MODULE: ./actions/flux-verify/src/render/substitution.ts
 
 
+
 const SUBSTITUTE_KEY = 'kustomize.toolkit.fluxcd.io/substitute';
 /** True when the object opts out with the label or annotation `kustomize.toolkit.fluxcd.io/substitute: disabled`. */
 function substitutionDisabled(object) {
@@ -46859,25 +47068,60 @@ function invalidVariableNames(vars) {
     return [...vars.keys()].filter((k) => !VARIABLE_NAME.test(k));
 }
 /**
- * Substitute one object the way kustomize-controller does: the object as YAML text, envsubst over
- * the text, parsed back (so `replicas: ${N}` becomes a number).
+ * Substitute one object the way kustomize-controller does. The controller runs envsubst over the
+ * object's YAML text and parses the result, so `replicas: ${N}` becomes a number. Doing that for
+ * every object is slow; the same result comes from substituting each string that holds `${` or
+ * `$$` and, when that string would be written as a plain (unquoted) YAML scalar, reading the
+ * substituted text back as YAML. Quoted and block strings stay strings, as in the text.
  */
 function substituteObject(object, vars, strict) {
     const json = JSON.stringify(object);
-    // without `${` or `$$` envsubst returns the text unchanged: skip the round trip
+    // without `${` or `$$` envsubst returns the text unchanged
     if (!json.includes('${') && !json.includes('$$'))
         return { ok: true, object, changed: false };
-    const text = (0,yaml_dist/* stringify */.As)(object, { lineWidth: 0, minContentWidth: 0 });
+    const mapping = (name) => vars.get(name);
+    let changed = false;
+    const walk = (value) => {
+        if (typeof value === 'string') {
+            if (!value.includes('${') && !value.includes('$$'))
+                return value;
+            const out = envsubst(value, mapping, strict);
+            if (out === value)
+                return value;
+            changed = true;
+            return retype(value, out);
+        }
+        if (Array.isArray(value))
+            return value.map(walk);
+        if (value !== null && typeof value === 'object') {
+            const result = {};
+            for (const [k, v] of Object.entries(value))
+                result[typeof walk(k) === 'string' ? walk(k) : k] = walk(v);
+            return result;
+        }
+        return value;
+    };
     try {
-        const out = envsubst(text, (name) => vars.get(name), strict);
-        if (out === text)
-            return { ok: true, object, changed: false };
-        return { ok: true, object: (0,yaml_dist/* parse */.qg)(out), changed: true };
+        const result = walk(object);
+        return { ok: true, object: changed ? result : object, changed };
     }
     catch (err) {
         if (err instanceof SubstitutionError)
             return { ok: false, error: err };
-        return { ok: false, error: new SubstitutionError(`the substituted object is not valid YAML: ${err instanceof Error ? err.message : String(err)}`) };
+        throw err;
+    }
+}
+/** A plain scalar in the YAML text is re-read after substitution (`${N}` -> 3, `${ON}` -> true); a quoted one stays a string. */
+function retype(original, substituted) {
+    const emitted = (0,yaml_dist/* stringify */.As)(original, { lineWidth: 0 });
+    if (/^['"|>]/.test(emitted) || substituted.includes('\n'))
+        return substituted;
+    try {
+        const value = (0,yaml_dist/* parse */.qg)(substituted);
+        return value === null ? null : value;
+    }
+    catch {
+        return substituted;
     }
 }
 
@@ -46994,19 +47238,7 @@ async function renderTree(options) {
             }
             else {
                 timings.kustomizeBuilds++;
-                kustomize ??= Kustomize.find();
-                workDir ??= (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(tempRoot(), 'flux-verify-'));
-                const dir = (0,external_node_path_namespaceObject.join)(workDir, String(overlays++));
-                const k = kustomize;
-                pending = (async () => {
-                    await slot();
-                    try {
-                        return await kustomizeBuild(k, store, dir, abs, fields);
-                    }
-                    finally {
-                        release();
-                    }
-                })();
+                pending = new Promise((done) => spawnQueue.push({ dir: abs, fields, done }));
             }
             builds.set(key, pending);
         }
@@ -47039,6 +47271,49 @@ async function renderTree(options) {
         }));
     };
     let pendingBuilds = [];
+    const spawnQueue = [];
+    /** Run the queued kustomize builds: independent directories share a process, in up to `concurrency` batches. */
+    const flushSpawns = (requests) => {
+        kustomize ??= Kustomize.find();
+        workDir ??= (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(tempRoot(), 'flux-verify-'));
+        const k = kustomize;
+        const base = workDir;
+        const single = async (r) => {
+            await slot();
+            try {
+                r.done(await kustomizeBuild(k, store, (0,external_node_path_namespaceObject.join)(base, String(overlays++)), r.dir, r.fields));
+            }
+            finally {
+                release();
+            }
+        };
+        const batchable = requests.filter((r) => !r.fields.components?.length && selfContained(store, r.dir) && !requests.some((o) => o !== r && (o.dir === r.dir || o.dir.startsWith(r.dir + external_node_path_namespaceObject.sep) || r.dir.startsWith(o.dir + external_node_path_namespaceObject.sep))));
+        const singles = requests.filter((r) => !batchable.includes(r));
+        const groups = batchable.length >= 2 ? Array.from({ length: Math.min(concurrency, Math.ceil(batchable.length / 2)) }, () => []) : [];
+        if (groups.length === 0)
+            singles.push(...batchable);
+        else
+            batchable.forEach((r, i) => groups[i % groups.length].push(r));
+        for (const r of singles)
+            void single(r);
+        for (const group of groups) {
+            void (async () => {
+                await slot();
+                let results;
+                try {
+                    results = await kustomizeBatch(k, store, (0,external_node_path_namespaceObject.join)(base, `batch-${overlays++}`), group);
+                }
+                finally {
+                    release();
+                }
+                if (results)
+                    group.forEach((r, i) => r.done(results[i]));
+                else
+                    for (const r of group)
+                        void single(r);
+            })();
+        }
+    };
     /** Variables for postBuild, or the references that are still missing. */
     const variables = (ks) => {
         const vars = new Map();
@@ -47087,6 +47362,7 @@ async function renderTree(options) {
         const commonMetadata = isRecord(spec.commonMetadata) ? spec.commonMetadata : undefined;
         for (const built of entry.built?.objects ?? []) {
             let object = built.object;
+            let substitutionFailed = false;
             if (commonMetadata)
                 applyCommonMetadata(object, commonMetadata);
             const file = store.tryGet(built.path);
@@ -47096,6 +47372,12 @@ async function renderTree(options) {
                 if (result.ok)
                     object = result.object;
                 else {
+                    // keep checking the rest of the object as the non-strict substitution renders it
+                    const loose = result.error.variable !== undefined ? substituteObject(object, vars, false) : undefined;
+                    if (loose?.ok)
+                        object = loose.object;
+                    else
+                        substitutionFailed = true;
                     const variable = result.error.variable;
                     const line = (file && variable ? store.findLine(file, built.doc, '${' + variable) : undefined) ?? origin.line;
                     const unset = variable !== undefined;
@@ -47122,6 +47404,7 @@ async function renderTree(options) {
                 namespace: typeof object.metadata.namespace === 'string' ? object.metadata.namespace : undefined,
                 origin,
                 kustomization: ks.id,
+                ...(substitutionFailed ? { substitutionFailed } : {}),
             };
             ks.objects.push(rendered);
             objects.push(rendered);
@@ -47204,8 +47487,12 @@ async function renderTree(options) {
                 if (entry.stage === 'build') {
                     build(entry);
                     progress = true;
+                    // let finished kustomize processes hand over their slot while in-process builds run
+                    await new Promise((r) => setImmediate(r));
                 }
             }
+            if (spawnQueue.length > 0)
+                flushSpawns(spawnQueue.splice(0));
             if (pendingBuilds.length > 0) {
                 const t0 = Date.now();
                 const waiting = pendingBuilds;
@@ -47868,11 +48155,14 @@ async function run() {
             strictSubstitution: inputs.strictSubstitution,
         });
         writeJsonReport(inputs.report, json_jsonReport(report));
-        outputs_setOutput('findings', report.findings.length);
-        outputs_setOutput('errors', report.counts.errors);
-        outputs_setOutput('kustomizations', report.counts.kustomizations);
-        outputs_setOutput('resources', report.counts.resources);
-        outputs_setOutput('report', inputs.report);
+        // outside a runner there is no GITHUB_OUTPUT, and the legacy ::set-output command would only add noise
+        if (process.env.GITHUB_OUTPUT) {
+            outputs_setOutput('findings', report.findings.length);
+            outputs_setOutput('errors', report.counts.errors);
+            outputs_setOutput('kustomizations', report.counts.kustomizations);
+            outputs_setOutput('resources', report.counts.resources);
+            outputs_setOutput('report', inputs.report);
+        }
         if (inActions()) {
             for (const f of report.findings)
                 annotate({ severity: f.severity, title: `flux-verify ${f.rule}`, message: f.message, file: f.file, line: f.line });
@@ -47885,7 +48175,7 @@ async function run() {
         }
         // runMain turns this into the step's failure (exit code 1) with one clear message
         if (report.counts.errors > 0)
-            throw new errors_UserError(`flux-verify found ${report.counts.errors} error(s) in ${inputs.path}; see the findings above.`);
+            throw new UserError(`flux-verify found ${report.counts.errors} error(s) in ${inputs.path}; see the findings above.`);
     });
 }
 

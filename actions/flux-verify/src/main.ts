@@ -20,11 +20,14 @@ export async function run(): Promise<void> {
       strictSubstitution: inputs.strictSubstitution,
     });
     writeJsonReport(inputs.report, jsonReport(report));
-    setOutput('findings', report.findings.length);
-    setOutput('errors', report.counts.errors);
-    setOutput('kustomizations', report.counts.kustomizations);
-    setOutput('resources', report.counts.resources);
-    setOutput('report', inputs.report);
+    // outside a runner there is no GITHUB_OUTPUT, and the legacy ::set-output command would only add noise
+    if (process.env.GITHUB_OUTPUT) {
+      setOutput('findings', report.findings.length);
+      setOutput('errors', report.counts.errors);
+      setOutput('kustomizations', report.counts.kustomizations);
+      setOutput('resources', report.counts.resources);
+      setOutput('report', inputs.report);
+    }
     if (inActions()) {
       for (const f of report.findings) annotate({ severity: f.severity, title: `flux-verify ${f.rule}`, message: f.message, file: f.file, line: f.line });
       await buildSummary(report).write();

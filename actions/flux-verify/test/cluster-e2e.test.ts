@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { UserError } from '@homelab/toolkit';
+import { SecretSet, UserError } from '@homelab/toolkit';
 import type { ClusterInputs } from '../src/cluster/inputs';
 import { verifyCluster, type ClusterOutcome } from '../src/cluster/main';
 import { parseVersion } from '../src/cluster/version';
@@ -22,7 +22,8 @@ const clusterDir = join(repo, 'clusters', 'production');
 const install = readFileSync(join(fixtures, 'install-v2.9.4.yaml'));
 const installOld = readFileSync(join(fixtures, 'install-v2.8.0.yaml'));
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const rel = (p: string) => relative(process.cwd(), p);
+const workspace = join(fixtures, 'repo');
+const rel = (p: string) => relative(workspace, p);
 
 let tmp: string;
 let releases: Awaited<ReturnType<typeof startFileServer>>;
@@ -89,6 +90,7 @@ function healthyCluster(): KubeObject[] {
   const sync = parseAllDocuments(readFileSync(join(clusterDir, 'flux-system', 'gotk-sync.yaml'), 'utf8')).map((d) => d.toJS() as KubeObject);
   return [
     ...installed(install),
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'flux-system', namespace: 'flux-system' }, data: { identity: 'a2V5Cg==', known_hosts: 'aG9zdHMK' } },
     ...sync.map((o) => ({ ...o, metadata: { ...o.metadata, generation: 1 }, status: ready })),
     ...layers()
       .filter((s) => s.createdBy)
@@ -105,14 +107,15 @@ function healthyCluster(): KubeObject[] {
   ];
 }
 
-async function cluster(objects: KubeObject[], script: ScriptedObject[], controllersAfterMs = 200): Promise<KubeServer> {
-  const server = await startKubeServer({ objects, controller: fluxControllers(script, { controllersAfterMs }) });
+async function cluster(objects: KubeObject[], script: ScriptedObject[], controllersAfterMs = 200, flaky?: { path: string; times: number }): Promise<KubeServer> {
+  const server = await startKubeServer({ objects, controller: fluxControllers(script, { controllersAfterMs }), flaky });
   servers.push(server);
   return server;
 }
 
 function inputs(server: KubeServer | string, extra: Partial<ClusterInputs> = {}): ClusterInputs {
   return {
+    workspace,
     kubeconfig: typeof server === 'string' ? server : server.kubeconfig(mkdtempSync(join(tmp, 'kc-'))),
     cluster: clusterDir,
     path: repo,
@@ -181,7 +184,9 @@ describe('mode cluster against a loopback API server, through the real kubectl',
 
   it('changes nothing on a healthy cluster at the pinned version: no download, no apply, only the reconcile request', async () => {
     const before = releases.requests.length;
-    const server = await cluster(healthyCluster(), layers());
+    // Healthy controllers handle a reconcile request at once when nothing changed.
+    const instant = layers().map((o) => ({ ...o, readyAfterMs: 0 }));
+    const server = await cluster(healthyCluster(), instant);
     const started = Date.now();
     const outcome = await verifyCluster(inputs(server));
     const took = Date.now() - started;
@@ -189,17 +194,19 @@ describe('mode cluster against a loopback API server, through the real kubectl',
     expect(outcome.report.action).toBe('none');
     expect(outcome.failures).toEqual([]);
     expect(outcome.report.syncApplied).toEqual([]);
+    expect(outcome.report.gitSecrets).toEqual({ applied: [], unchanged: [], missing: [] });
     expect(releases.requests.length).toBe(before);
     const writes = server.writes();
     expect(writes.filter((r) => r.contentType.startsWith('application/apply-patch'))).toEqual([]);
     // The only writes: reconcile.fluxcd.io/requestedAt on the sources and Kustomizations.
     expect(writes.length).toBe(6);
     for (const w of writes) expect(Object.keys(JSON.parse(w.body).metadata.annotations)).toEqual(['reconcile.fluxcd.io/requestedAt']);
-    expect(took).toBeLessThan(5000);
-    expect(outcome.report.kubectlCalls).toBeLessThanOrEqual(8);
+    // version, Flux detection, Git Secret, sync objects, annotate, one or two polls.
+    expect(outcome.report.kubectlCalls).toBeLessThanOrEqual(7);
+    expect(took).toBeLessThan(8000);
 
     // Without the reconcile request the run writes nothing at all.
-    const quiet = await cluster(healthyCluster(), layers());
+    const quiet = await cluster(healthyCluster(), instant);
     const again = await verifyCluster(inputs(quiet, { reconcile: false }));
     expect(again.failures).toEqual([]);
     expect(quiet.writes()).toEqual([]);
@@ -249,7 +256,8 @@ describe('mode cluster against a loopback API server, through the real kubectl',
   });
 
   it('reports Kustomizations blocked by a failed parent, naming the parent and the root cause', async () => {
-    const server = await cluster(healthyCluster(), layers({ metallb: { fail: { reason: 'BuildFailed', message: "kustomize build failed: accumulating resources from 'ipaddresspool.yaml': no such file" } } }));
+    // Flux installed, the layers not yet created (the first sync after a rebuild).
+    const server = await cluster(installed(install), layers({ metallb: { fail: { reason: 'BuildFailed', message: "kustomize build failed: accumulating resources from 'ipaddresspool.yaml': no such file" } } }));
     const outcome = await verifyCluster(inputs(server));
 
     const metallb = entry(outcome, 'Kustomization', 'flux-system', 'metallb');
@@ -260,6 +268,50 @@ describe('mode cluster against a loopback API server, through the real kubectl',
     expect(apps.message).toContain('blocked by Kustomization flux-system/traefik, which is blocked by Kustomization flux-system/metallb');
     expect(apps.message).toContain('kustomize build failed');
     expect(entry(outcome, 'Kustomization', 'flux-system', 'infrastructure').state).toBe('ready');
+    // No deploy key Secret in this cluster and none mapped from Bitwarden: said, not hidden.
+    expect(outcome.report.gitSecrets?.missing).toEqual(['flux-system/flux-system']);
+  });
+
+  it('rides out an API server that answers 503 for a few polls, and gives up when it keeps failing', async () => {
+    const server = await cluster(healthyCluster(), layers(), 200, { path: '/apis/helm.toolkit.fluxcd.io/v2/helmreleases', times: 2 });
+    const outcome = await verifyCluster(inputs(server));
+    expect(outcome.failures).toEqual([]);
+    expect(server.requests.filter((r) => r.path === '/apis/helm.toolkit.fluxcd.io/v2/helmreleases').length).toBeGreaterThanOrEqual(3);
+
+    const down = await cluster(healthyCluster(), layers(), 200, { path: '/apis/helm.toolkit.fluxcd.io/v2/helmreleases', times: 100 });
+    await expect(verifyCluster(inputs(down))).rejects.toThrow(/kubectl get failed \(exit code 1\) against http:\/\/127\.0\.0\.1:\d+:\n.*(unable to handle the request|ServiceUnavailable)/);
+  });
+
+  it('writes the deploy key Secret from Bitwarden values through stdin, never into the log, and leaves a matching one alone', async () => {
+    const key = '-----BEGIN OPENSSH PRIVATE KEY-----\ncanary-7f3a9-deploy-key\n-----END OPENSSH PRIVATE KEY-----';
+    const secrets = SecretSet.fromValues({ FLUX_GIT_IDENTITY: key, FLUX_GIT_KNOWN_HOSTS: 'github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl' });
+    const server = await cluster(installed(install), layers());
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    let outcome: ClusterOutcome;
+    try {
+      outcome = await verifyCluster(inputs(server), secrets);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(outcome.report.gitSecrets).toEqual({ applied: ['flux-system/flux-system'], unchanged: [], missing: [] });
+    const secret = server.get('', 'secrets', 'flux-system', 'flux-system')!;
+    const data = secret.data as Record<string, string>;
+    expect(Buffer.from(data.identity!, 'base64').toString()).toBe(`${key}\n`);
+    expect(Buffer.from(data.known_hosts!, 'base64').toString()).toMatch(/^github\.com ssh-ed25519 \S+\n$/);
+    const log = written.join('').split('\n').filter((l) => !l.startsWith('::add-mask::'));
+    expect(log.join('\n')).toContain('Wrote the Git credentials Secret flux-system/flux-system (identity, known_hosts) from Bitwarden.');
+    expect(log.join('\n')).not.toContain('canary-7f3a9');
+    // The value went in a request body (stdin of kubectl apply -f -), never in a URL.
+    expect(server.requests.some((r) => r.path.includes('canary') || r.query.includes('canary'))).toBe(false);
+
+    const before = server.writes().length;
+    const again = await verifyCluster(inputs(server, { reconcile: false }), secrets);
+    expect(again.report.gitSecrets).toEqual({ applied: [], unchanged: ['flux-system/flux-system'], missing: [] });
+    expect(server.writes().length).toBe(before);
   });
 
   it('upgrades an older Flux to the pinned version', async () => {
@@ -292,6 +344,14 @@ describe('mode cluster against a loopback API server, through the real kubectl',
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toBe(
       `Cannot reach the Kubernetes API server https://127.0.0.1:${port} (kubeconfig '${kubeconfig}', context 'lab'): connection refused. Is the cluster up and the server address right?`,
+    );
+  });
+
+  it('says so when the API server rejects the credentials', async () => {
+    const server = await startKubeServer({ failWith: { status: 401, reason: 'Unauthorized', message: 'Unauthorized' } });
+    servers.push(server);
+    await expect(verifyCluster(inputs(server))).rejects.toThrow(
+      new RegExp(`^The Kubernetes API server http://127\\.0\\.0\\.1:\\d+ \\(kubeconfig '.*', context 'loopback'\\) rejected the credentials \\(401 Unauthorized\\)\\.$`),
     );
   });
 

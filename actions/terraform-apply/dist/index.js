@@ -34604,6 +34604,19 @@ async function runMain(main) {
         if (err instanceof Error && err.stack)
             core_debug(err.stack);
     }
+    finally {
+        exitSoon();
+    }
+}
+/**
+ * A client that cannot cancel its requests (the Bitwarden SDK) can keep the event loop alive after
+ * main is done; the step would then hang until the job's timeout. Exit shortly after main returns
+ * if something still holds the loop (the timer itself does not). Not inside the test runner.
+ */
+function exitSoon() {
+    if (process.env.VITEST)
+        return;
+    setTimeout(() => process.exit(), 2000).unref();
 }
 function fail(message) {
     if (inActions())
@@ -35320,9 +35333,10 @@ function classifyActions(actions) {
         case 'update':
             return { action: 'update' };
         case 'delete':
-        // Terraform 1.7+ `removed` blocks with destroy = false plan a "forget": the object leaves the
-        // state but is not destroyed. It is reported (and guarded) as a delete: the VM stops being managed.
+            return { action: 'delete' };
         case 'forget':
+            // Terraform 1.7+ `removed` blocks with destroy = false plan a "forget": the object leaves the
+            // state but is not destroyed. It is reported (and guarded) as a delete: the VM stops being managed.
             return { action: 'delete' };
         case 'delete,create':
             return { action: 'replace', replaceOrder: 'delete-then-create' };
@@ -35466,7 +35480,11 @@ function buildReport(input) {
     const summary = new summary_Summary().heading(`Terraform ${input.mode}: ${input.directory}`, 2);
     summary.text(`**${countsLine(plan)}.** ${OUTCOME[input.outcome]}`);
     if (guard.blocked.length > 0) {
-        const verdict = input.outcome === 'refused' ? 'Blocked' : 'Allowed by `allow-destroy: true`';
+        const verdict = input.outcome === 'refused'
+            ? 'Blocked'
+            : guard.allowed
+                ? 'Allowed by `allow-destroy: true`'
+                : 'An apply of this plan is refused unless `allow-destroy: true`';
         summary.text(`${verdict}: ${guard.blocked.map((r) => `\`${r.address}\` (${r.action})`).join(', ')}`);
     }
     const changes = plan.resources.filter((r) => r.action !== 'no-op');
@@ -35721,10 +35739,20 @@ class Terraform {
         const errors = diagnostics.filter((d) => d.severity === 'error');
         if (errors.length === 0)
             return err;
+        if (command === 'init' && errors.some((d) => /No valid credential sources found/.test(d.summary))) {
+            return new UserError(`terraform init could not authenticate to the S3 backend: map the access keys in 'bitwarden-secrets' as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.\n${formatDiagnostics(errors)}`);
+        }
         const provider = errors.find(isProviderError);
-        const head = provider
-            ? `terraform ${command} failed: the provider reported an error${provider.address ? ` for ${provider.address}` : ''}`
-            : `terraform ${command} failed`;
+        let head = `terraform ${command} failed`;
+        if (provider?.address) {
+            head += ` at ${provider.address} (reported by its provider or provisioner)`;
+            // Terraform records what it finished before the error; the next run continues from there.
+            if (command === 'apply')
+                head += '; the resources completed before it are in the state, run again after fixing the cause';
+        }
+        else if (provider) {
+            head += ': the provider failed';
+        }
         const where = errors.find((d) => d.file && !d.file.startsWith('/'));
         return new UserError(`${head}:\n${formatDiagnostics(errors)}`, where ? locate(where, this.options.workingDirectory) : undefined);
     }
@@ -35817,6 +35845,9 @@ async function run() {
         const plan = parsePlan(planDoc);
         const guard = checkDestructive(plan.resources, inputs.protectedTypes, inputs.allowDestroy);
         info(`Plan: ${countsLine(plan)}${changed ? '' : ' (no changes)'}.`);
+        if (inputs.mode === 'plan' && !guard.allowed) {
+            warning(`This plan would ${guard.blocked.map((r) => `${r.action} ${r.address}`).join(', ')}; an apply refuses it unless 'allow-destroy' is true.`);
+        }
         let outcome = changed ? 'planned' : 'no-changes';
         if (inputs.mode === 'apply' && changed) {
             if (!guard.allowed) {

@@ -82,6 +82,10 @@ export async function run(): Promise<void> {
     const guard = checkDestructive(plan.resources, inputs.protectedTypes, inputs.allowDestroy);
     core.info(`Plan: ${countsLine(plan)}${changed ? '' : ' (no changes)'}.`);
 
+    if (inputs.mode === 'plan' && !guard.allowed) {
+      core.warning(`This plan would ${guard.blocked.map((r) => `${r.action} ${r.address}`).join(', ')}; an apply refuses it unless 'allow-destroy' is true.`);
+    }
+
     let outcome: Outcome = changed ? 'planned' : 'no-changes';
     if (inputs.mode === 'apply' && changed) {
       if (!guard.allowed) {

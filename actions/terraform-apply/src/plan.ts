@@ -86,9 +86,10 @@ export function classifyActions(actions: readonly string[]): { action: Action; r
     case 'update':
       return { action: 'update' };
     case 'delete':
-    // Terraform 1.7+ `removed` blocks with destroy = false plan a "forget": the object leaves the
-    // state but is not destroyed. It is reported (and guarded) as a delete: the VM stops being managed.
+      return { action: 'delete' };
     case 'forget':
+      // Terraform 1.7+ `removed` blocks with destroy = false plan a "forget": the object leaves the
+      // state but is not destroyed. It is reported (and guarded) as a delete: the VM stops being managed.
       return { action: 'delete' };
     case 'delete,create':
       return { action: 'replace', replaceOrder: 'delete-then-create' };

@@ -39,7 +39,12 @@ export function buildReport(input: ReportInput): Summary {
   const summary = new Summary().heading(`Terraform ${input.mode}: ${input.directory}`, 2);
   summary.text(`**${countsLine(plan)}.** ${OUTCOME[input.outcome]}`);
   if (guard.blocked.length > 0) {
-    const verdict = input.outcome === 'refused' ? 'Blocked' : 'Allowed by `allow-destroy: true`';
+    const verdict =
+      input.outcome === 'refused'
+        ? 'Blocked'
+        : guard.allowed
+          ? 'Allowed by `allow-destroy: true`'
+          : 'An apply of this plan is refused unless `allow-destroy: true`';
     summary.text(`${verdict}: ${guard.blocked.map((r) => `\`${r.address}\` (${r.action})`).join(', ')}`);
   }
   const changes = plan.resources.filter((r) => r.action !== 'no-op');

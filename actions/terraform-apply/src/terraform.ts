@@ -151,9 +151,14 @@ export class Terraform {
       );
     }
     const provider = errors.find(isProviderError);
-    const head = provider
-      ? `terraform ${command} failed: the provider reported an error${provider.address ? ` for ${provider.address}` : ''}`
-      : `terraform ${command} failed`;
+    let head = `terraform ${command} failed`;
+    if (provider?.address) {
+      head += ` at ${provider.address} (reported by its provider or provisioner)`;
+      // Terraform records what it finished before the error; the next run continues from there.
+      if (command === 'apply') head += '; the resources completed before it are in the state, run again after fixing the cause';
+    } else if (provider) {
+      head += ': the provider failed';
+    }
     const where = errors.find((d) => d.file && !d.file.startsWith('/'));
     return new UserError(`${head}:\n${formatDiagnostics(errors)}`, where ? locate(where, this.options.workingDirectory) : undefined);
   }

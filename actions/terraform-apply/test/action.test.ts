@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { annotations, BitwardenServer, nodeRuntimes, readTree, runAction, type ActionRun } from '@homelab/toolkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -81,6 +81,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await bitwarden?.close();
   if (root) rmSync(root, { recursive: true, force: true });
+  // runAction's work dirs (runner files, RUNNER_TEMP).
+  for (const run of runs) rmSync(dirname(run.files.output), { recursive: true, force: true });
 });
 
 describe('terraform-apply end-to-end (real terraform, local backend)', () => {
@@ -131,7 +133,10 @@ describe('terraform-apply end-to-end (real terraform, local backend)', () => {
   });
 
   it('updates the pve1 nodes in place when the pve1 template changes', async () => {
-    const run = await action({ mode: 'apply', 'template-ids': 'pve1=9100\npve2=9001' });
+    const inventoryPath = join(root, 'out', 'inventory.yml');
+    const run = await action({ mode: 'apply', 'template-ids': 'pve1=9100\npve2=9001', 'inventory-path': inventoryPath });
+    expect(run.outputs.inventory).toBe(inventoryPath);
+    expect(readFileSync(inventoryPath, 'utf8')).toContain('"ansible_host": "192.168.10.50"');
     expect(run.exitCode, run.stdout).toBe(0);
     expect(JSON.parse(run.outputs.plan!)).toMatchObject({ counts: { update: 2, 'no-op': 1, replace: 0 } });
     expect(run.summary).toContain('| terraform_data.vm["k3s-node-01"] | update | input, output |');
@@ -151,6 +156,18 @@ describe('terraform-apply end-to-end (real terraform, local backend)', () => {
     expect(run.outputs).toMatchObject({ changed: 'true', applied: 'false' });
     expect(run.summary).toContain('REFUSED');
     expect(run.summary).toContain('| terraform_data.vm["k3s-node-03"] | **replace** (delete, then create) |');
+    expect(state()).toBe(before);
+    await post(run);
+  });
+
+  it('warns about the replace in plan mode without touching the state', async () => {
+    const before = state();
+    const run = await action({ mode: 'plan' });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(annotations(run.stdout).filter((a) => a.level === 'warning').map((a) => a.message)).toEqual([
+      'This plan would replace terraform_data.vm["k3s-node-03"]; an apply refuses it unless \'allow-destroy\' is true.',
+    ]);
+    expect(run.summary).toContain('An apply of this plan is refused unless `allow-destroy: true`: `terraform_data.vm["k3s-node-03"]` (replace)');
     expect(state()).toBe(before);
     await post(run);
   });
@@ -227,6 +244,47 @@ describe('terraform-apply end-to-end (real terraform, local backend)', () => {
     const message = failure(run);
     expect(message).toContain('terraform init could not install the providers');
     expect(message).toContain('provider registry.terraform.io/bpg/proxmox was not found');
+    await post(run);
+  });
+
+  it('stops on bad inputs before running terraform, naming the input', async () => {
+    const before = state();
+    const cases: [Record<string, string>, string][] = [
+      [{ mode: 'destroy' }, "Input 'mode' is 'destroy'; expected one of 'plan', 'apply'."],
+      [{ 'backend-config': 'secret_key=abc' }, "Input 'backend-config' is 'secret_key=<hidden>'; expected non-secret settings only"],
+      [{ 'lock-timeout': '10m', timeout: '5m' }, "Input 'timeout' is '5m'; expected a duration longer than 'lock-timeout' (10m)."],
+      [{ 'template-ids': 'pve1=9000\npve2=x' }, "expected a template VM id (a whole number) for 'pve2' on line 2."],
+      [{ 'working-directory': 'missing' }, "Input 'working-directory' is"],
+    ];
+    for (const [inputs, expected] of cases) {
+      const run = await action(inputs);
+      expect(run.exitCode, JSON.stringify(inputs)).toBe(1);
+      expect(failure(run)).toContain(expected);
+      expect(run.stdout).not.toContain('terraform init');
+      await post(run);
+    }
+    const secret = bitwarden.addSecret({ key: 'unrelated', value: 'not-for-terraform' });
+    const run = await action({ 'bitwarden-secrets': `${baseInputs['bitwarden-secrets']}\n${secret.id} > GITHUB_TOKEN` });
+    expect(run.exitCode).toBe(1);
+    expect(failure(run)).toContain("Input 'bitwarden-secrets' maps GITHUB_TOKEN, which terraform-apply does not use; expected TF_VAR_<variable>");
+    await post(run);
+    expect(state()).toBe(before);
+  });
+
+  it('names the resource of a failed apply and keeps what was completed before it', async () => {
+    const dir = join(root, 'failing-ws');
+    cpSync(join(fixtures, 'failing'), join(dir, 'mod'), { recursive: true });
+    const failingState = join(dir, 'failing.tfstate');
+    const run = await action({ mode: 'apply', 'working-directory': 'mod', 'backend-config': `path=${failingState}`, 'template-ids': '' }, { cwd: dir });
+    expect(run.exitCode).toBe(1);
+    const message = failure(run);
+    expect(message).toContain('terraform apply failed at terraform_data.clone (reported by its provider or provisioner)');
+    expect(message).toContain('storage local-lvm does not exist on pve1');
+    const saved = JSON.parse(readFileSync(failingState, 'utf8')) as { resources: { name: string; instances: { status?: string }[] }[] };
+    expect(saved.resources.map((r) => [r.name, r.instances[0]?.status ?? 'ok'])).toEqual([
+      ['clone', 'tainted'],
+      ['created_first', 'ok'],
+    ]);
     await post(run);
   });
 

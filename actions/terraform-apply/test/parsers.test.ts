@@ -35,19 +35,18 @@ describe('terraform diagnostics', () => {
     expect(isProviderInstallError(parseDiagnostics(recorded('invalid-variable')))).toBe(false);
   });
 
-  it('reads the boxed form (without -no-color) and the resource a provider error belongs to', () => {
-    const boxed = [
-      '╷',
-      '│ Error: creating VM: received an HTTP 500 response - Reason: storage "local-lvm" does not exist',
-      '│ ',
-      '│   with proxmox_virtual_environment_vm.node["k3s-node-01"],',
-      '│   on main.tf line 9, in resource "proxmox_virtual_environment_vm" "node":',
-      '│    9: resource "proxmox_virtual_environment_vm" "node" {',
-      '╵',
-    ].join('\n');
-    expect(parseDiagnostics(boxed)).toEqual([
-      expect.objectContaining({ summary: expect.stringContaining('HTTP 500'), address: 'proxmox_virtual_environment_vm.node["k3s-node-01"]', file: 'main.tf', line: 9 }),
-    ]);
+  it('reads the resource a real apply error belongs to, with -no-color and in the boxed form', () => {
+    const text = recorded('resource-error');
+    const expected = { severity: 'error', summary: 'local-exec provisioner error', address: 'terraform_data.clone', file: 'main.tf', line: 14 };
+    expect(parseDiagnostics(text)).toEqual([expect.objectContaining(expected)]);
+    expect(parseDiagnostics(text)[0]?.detail).toContain('Output: storage local-lvm does not exist on pve1');
+    // Without -no-color terraform frames each diagnostic with box-drawing characters.
+    const boxed = text
+      .trim()
+      .split('\n')
+      .map((l) => `│ ${l}`)
+      .join('\n');
+    expect(parseDiagnostics(`╷\n${boxed}\n╵\n`)).toEqual([expect.objectContaining(expected)]);
   });
 });
 

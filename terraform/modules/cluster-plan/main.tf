@@ -37,14 +37,16 @@ locals {
           children = {
             k3s_servers = {
               hosts = {
+                # k3s_zone / k3s_role are what ansible/roles/k3s turns into node labels;
+                # k3s_labels spells the labels out with their keys for any other consumer.
                 for name, vm in local.vms : name => {
-                  ansible_host    = vm.ip
-                  ansible_user    = var.ansible_user
-                  proxmox_host    = vm.proxmox_host
-                  vm_id           = vm.vm_id
-                  node_role       = vm.role
-                  node_zone       = vm.zone
-                  k3s_node_labels = vm.labels
+                  ansible_host = vm.ip
+                  ansible_user = var.ansible_user
+                  proxmox_host = vm.proxmox_host
+                  vm_id        = vm.vm_id
+                  k3s_role     = vm.role
+                  k3s_zone     = vm.zone
+                  k3s_labels   = vm.labels
                 }
               }
             }

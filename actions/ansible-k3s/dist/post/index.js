@@ -34604,6 +34604,19 @@ async function runMain(main) {
         if (err instanceof Error && err.stack)
             core.debug(err.stack);
     }
+    finally {
+        exitSoon();
+    }
+}
+/**
+ * A client that cannot cancel its requests (the Bitwarden SDK) can keep the event loop alive after
+ * main is done; the step would then hang until the job's timeout. Exit shortly after main returns
+ * if something still holds the loop (the timer itself does not). Not inside the test runner.
+ */
+function exitSoon() {
+    if (process.env.VITEST)
+        return;
+    setTimeout(() => process.exit(), 2000).unref();
 }
 function fail(message) {
     if (inActions())
@@ -34891,6 +34904,7 @@ async function retry_withRetry(what, attempt, retryable, options = {}) {
 
 
 
+
 /** The SDK's LogLevel.Error (an ambient const enum, which isolatedModules cannot read). */
 const LOG_LEVEL_ERROR = 4;
 /** `[429 Too Many Requests] {...}` inside the SDK's "Received error message from server" text. */
@@ -34898,11 +34912,33 @@ function httpStatus(err) {
     const m = /\[(\d{3})([^\]]*)\]/.exec(errorMessage(err));
     return m ? { code: Number(m[1]), text: `${m[1]}${m[2]}` } : undefined;
 }
+class RequestTimeout extends Error {
+    ms;
+    constructor(ms) {
+        super(`no answer within ${ms} ms`);
+        this.ms = ms;
+    }
+}
+/**
+ * The SDK cannot cancel a request: an abandoned one stays pending (and keeps the process alive)
+ * until the server drops the connection. The error is swallowed so that it cannot go unhandled.
+ */
+function withTimeout(promise, options) {
+    const ms = options.requestTimeoutMs ?? 30_000;
+    let timer;
+    const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new RequestTimeout(ms)), ms);
+    });
+    promise.catch(() => undefined);
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 function unreachable(err) {
     return /error sending request/i.test(errorMessage(err));
 }
 /** Why an error is worth another attempt: throttling, a server fault or a network failure. */
 function retryReason(err) {
+    if (err instanceof RequestTimeout)
+        return `the server gave ${err.message}`;
     const status = httpStatus(err);
     if (status && (status.code === 429 || status.code >= 500))
         return `the server answered ${status.text}`;
@@ -34917,6 +34953,9 @@ function malformedTokenError(reason) {
 }
 function describeFailure(what, settings, err, attempts) {
     const server = `Bitwarden server '${settings.server}'`;
+    if (err instanceof RequestTimeout) {
+        return new UserError(`The ${server} gave no answer to ${what} within ${formatMs(err.ms)}, ${attempts} time(s). Check 'bitwarden-server' and the server's health.`);
+    }
     const status = httpStatus(err);
     if (!status && unreachable(err)) {
         const url = /\(([^)]+)\)/.exec(errorMessage(err))?.[1] ?? settings.identityUrl;
@@ -34938,7 +34977,7 @@ async function login(settings, options) {
         return await withRetry('Bitwarden login', async () => {
             // A failed login leaves the client locked: every attempt starts from a fresh one.
             const client = new BitwardenClient({ apiUrl: settings.apiUrl, identityUrl: settings.identityUrl, userAgent: options.userAgent ?? 'homelab-actions' }, LOG_LEVEL_ERROR);
-            await client.auth().loginAccessToken(settings.accessToken);
+            await withTimeout(client.auth().loginAccessToken(settings.accessToken), options);
             return client;
         }, retryReason, options.retry);
     }
@@ -34947,6 +34986,11 @@ async function login(settings, options) {
         const malformed = /Access token is not in a valid format: (.*)/.exec(message);
         if (malformed)
             throw malformedTokenError(malformed[1].trim());
+        if (/MAC doesn't match/i.test(message)) {
+            // The server accepted the client id and secret, but the key after ':' cannot open the payload.
+            throw new UserError(`Input '${BITWARDEN_TOKEN_INPUT}' has the wrong encryption key (the part after ':'): the token is mistyped or truncated. ` +
+                "Copy the whole access token into the workflow's secret again.");
+        }
         const status = httpStatus(err);
         if (status?.code === 400 && /invalid_client/.test(message)) {
             throw new UserError(`The Bitwarden server '${settings.server}' rejected the access token (invalid_client): it is revoked, expired or mistyped, ` +
@@ -34968,7 +35012,7 @@ async function findMissing(client, mappings, options) {
     const absent = new Set();
     for (const id of new Set(mappings.map((m) => m.id))) {
         try {
-            const secret = await withRetry('Bitwarden get', () => client.secrets().get(id), retryReason, options.retry);
+            const secret = await withRetry('Bitwarden get', () => withTimeout(client.secrets().get(id), options), retryReason, options.retry);
             maskSecret(secret.value);
         }
         catch (err) {
@@ -34995,7 +35039,7 @@ async function fetchSecrets(settings, options = {}) {
     const ids = [...new Set(settings.mappings.map((m) => m.id.toLowerCase()))];
     let secrets;
     try {
-        secrets = (await withRetry('Bitwarden get-by-ids', () => client.secrets().getByIds(ids), retryReason, options.retry)).data;
+        secrets = (await withRetry('Bitwarden get-by-ids', () => withTimeout(client.secrets().getByIds(ids), options), retryReason, options.retry)).data;
     }
     catch (err) {
         if (httpStatus(err)?.code === 404) {

@@ -17,7 +17,7 @@ const PER_OBJECT = 10;
 export function checkSchemas(ctx: CheckContext): MissingSchema[] {
   const missing = new Map<string, MissingSchema>();
   for (const o of ctx.render.objects) {
-    if (outdatedApi(o)) continue;
+    if (outdatedApi(o) || o.substitutionFailed) continue;
     const apiVersion = String(o.object.apiVersion);
     const found = ctx.registry.lookup(apiVersion, o.kind);
     if (!found) {

@@ -1,14 +1,17 @@
+import { resolve } from 'node:path';
 import { getBoolean, getOptionalString, getString, InputError } from '@homelab/toolkit';
 import { parseDuration } from './duration';
 import { parseVersion, type Version } from './version';
 
 /** The inputs of `mode: cluster` (the dry-run inputs `cluster` and `path` are shared). */
 export interface ClusterInputs {
+  /** Absolute repository root (GITHUB_WORKSPACE, else the current directory); annotations are relative to it. */
+  workspace: string;
   /** Path of the kubeconfig file. */
   kubeconfig: string;
-  /** Cluster entry directory in the repository (holds flux-system/ and ks/). */
+  /** Cluster entry directory (holds flux-system/ and ks/), absolute. */
   cluster: string;
-  /** The Kubernetes tree of the repository, searched for the files that define failing objects. */
+  /** The Kubernetes tree of the repository, searched for the files that define failing objects; absolute. */
   path: string;
   /** An explicit Flux version; undefined: the version pinned in <cluster>/flux-system/. */
   fluxVersion?: Version;
@@ -23,6 +26,8 @@ export interface ClusterInputs {
   reconcile: boolean;
   /** The kubectl binary (default: kubectl on PATH). */
   kubectl?: string;
+  /** known_hosts for an ssh:// GitRepository when FLUX_GIT_KNOWN_HOSTS is not mapped (public keys). */
+  gitKnownHosts?: string;
 }
 
 function duration(name: string, fallback: string): number {
@@ -45,10 +50,12 @@ export function readClusterInputs(): ClusterInputs {
   if (installSha256 !== undefined && !/^[0-9a-f]{64}$/.test(installSha256)) {
     throw new InputError('flux-install-sha256', installSha256, 'a SHA-256 digest of 64 hexadecimal digits');
   }
+  const workspace = resolve(process.env.GITHUB_WORKSPACE && process.env.GITHUB_WORKSPACE !== '' ? process.env.GITHUB_WORKSPACE : process.cwd());
   return {
-    kubeconfig,
-    cluster: getString('cluster', { default: 'kubernetes/clusters/production' }),
-    path: getString('path', { default: 'kubernetes' }),
+    workspace,
+    kubeconfig: resolve(workspace, kubeconfig),
+    cluster: resolve(workspace, getString('cluster', { default: 'kubernetes/clusters/production' })),
+    path: resolve(workspace, getString('path', { default: 'kubernetes' })),
     fluxVersion,
     timeoutMs: duration('timeout', '5m'),
     pollIntervalMs: duration('poll-interval', '5s'),
@@ -56,5 +63,6 @@ export function readClusterInputs(): ClusterInputs {
     installSha256,
     reconcile: getBoolean('reconcile', { default: true }),
     kubectl: getOptionalString('kubectl'),
+    gitKnownHosts: getOptionalString('git-known-hosts'),
   };
 }

@@ -1,25 +1,20 @@
-import { join, normalize, resolve } from 'node:path';
-import { annotate, formatMs, getOptionalString, privateDir, setOutput, tempRoot, UserError, writeJsonReport } from '@homelab/toolkit';
+import { join, relative, resolve } from 'node:path';
+import { annotate, getOptionalString, loadSecrets, privateDir, SecretSet, setOutput, tempRoot, UserError, writeJsonReport } from '@homelab/toolkit';
+import { clusterKustomizations, expectFromRepository } from './expected';
+import { ensureGitSecrets } from './git-secret';
 import { readClusterInputs, type ClusterInputs } from './inputs';
 import { applyManifest, decideInstall, detectFlux, installManifest, waitForControllers, type FluxInstallation, type InstallAction } from './install';
 import { inspectKubeconfig } from './kubeconfig';
 import { info } from './log';
 import { Kubectl } from './kubectl';
 import { findPinnedFluxVersion } from './pin';
-import { isInside, loadFluxObjects, syncObjects, type RepoObject } from './repo';
+import { isInside, loadFluxObjects, syncObjects } from './repo';
 import { annotateFailures, buildSummary, isFailure, jsonReport, type ClusterReport } from './report';
-import { Rollout, stateLabel, type Entry, type Transition } from './rollout';
-import { parseLive, refKey, refName, REQUESTED_AT, type ObjectRef, type TrackedKind } from './status';
+import { Rollout, stateLabel, type Entry } from './rollout';
+import { refName, REQUESTED_AT, type TrackedKind } from './status';
+import { RESOURCES, waitForRollout } from './poll';
 import { ensureSyncObjects } from './sync';
 import { formatVersion, type Version } from './version';
-
-/** Resource names kubectl is asked for, per tracked kind (only those whose CRD exists). */
-const RESOURCES: Record<TrackedKind, string> = {
-  GitRepository: 'gitrepositories.source.toolkit.fluxcd.io',
-  OCIRepository: 'ocirepositories.source.toolkit.fluxcd.io',
-  Kustomization: 'kustomizations.kustomize.toolkit.fluxcd.io',
-  HelmRelease: 'helmreleases.helm.toolkit.fluxcd.io',
-};
 
 export interface ClusterOutcome {
   report: ClusterReport;
@@ -30,11 +25,12 @@ export interface ClusterOutcome {
 /** Entry point of `mode: cluster`, called by the action's main. */
 export async function runClusterMode(): Promise<void> {
   const inputs = readClusterInputs();
-  const outcome = await verifyCluster(inputs);
+  const secrets = await loadSecrets();
+  const outcome = await verifyCluster(inputs, secrets);
   const { report, failures } = outcome;
   await buildSummary(report).write();
   annotateFailures(report.entries);
-  const reportPath = getOptionalString('report') ?? join(tempRoot(), 'flux-verify-cluster.json');
+  const reportPath = resolve(inputs.workspace, getOptionalString('report') ?? join(tempRoot(), 'flux-verify-report.json'));
   writeJsonReport(reportPath, jsonReport(report));
   setOutput('report', reportPath);
   setOutput('flux-version', report.action === 'newer' ? (report.found ?? report.pinned) : report.pinned);
@@ -49,13 +45,13 @@ export async function runClusterMode(): Promise<void> {
 }
 
 /** Install or upgrade Flux when needed, sync, request a reconcile and wait for every layer. */
-export async function verifyCluster(inputs: ClusterInputs): Promise<ClusterOutcome> {
+export async function verifyCluster(inputs: ClusterInputs, secrets: SecretSet = SecretSet.empty()): Promise<ClusterOutcome> {
   const started = Date.now();
   const fluxSystemDir = join(inputs.cluster, 'flux-system');
   const pin = pinnedVersion(inputs, fluxSystemDir);
-  const sync = syncObjects(fluxSystemDir);
+  const sync = syncObjects(fluxSystemDir, inputs.workspace);
   if (!sync.some((o) => o.kind === 'Kustomization')) {
-    throw new UserError(`No Flux Kustomization in ${fluxSystemDir}: expected the bootstrap's sync objects (a GitRepository and the root Kustomization, e.g. gotk-sync.yaml).`);
+    throw new UserError(`No Flux Kustomization in ${relative(inputs.workspace, fluxSystemDir) || fluxSystemDir}: expected the bootstrap's sync objects (a GitRepository and the root Kustomization, e.g. gotk-sync.yaml).`);
   }
   const config = inspectKubeconfig(inputs.kubeconfig);
   const kubectl = new Kubectl(config, { cacheDir: privateDir('kubectl-cache-'), binary: inputs.kubectl });
@@ -82,16 +78,17 @@ export async function verifyCluster(inputs: ClusterInputs): Promise<ClusterOutco
     if (installation.controllers.some((c) => !c.available) || installation.crdsPending.length > 0) installation = await waitForControllers(kubectl, inputs);
   }
 
-  // 2. The bootstrap's sync objects.
+  // 2. The bootstrap's Git credentials and sync objects.
+  const gitSecrets = await ensureGitSecrets(kubectl, sync, secrets, inputs.gitKnownHosts);
   const syncResult = await ensureSyncObjects(kubectl, sync);
   info(syncResult.applied.length > 0 ? `Applied the sync objects: ${syncResult.applied.join(', ')}.` : 'The sync objects already match the repository.');
 
   // 3. What must become Ready, from the repository.
-  const repoObjects = loadFluxObjects(inputs.path);
-  if (!isInside(resolve(inputs.cluster, 'x'), inputs.path)) repoObjects.push(...loadFluxObjects(inputs.cluster));
+  const repoObjects = loadFluxObjects(inputs.path, inputs.workspace);
+  if (!isInside(join(inputs.cluster, 'x'), inputs.path)) repoObjects.push(...loadFluxObjects(inputs.cluster, inputs.workspace));
   const token = inputs.reconcile ? new Date().toISOString() : undefined;
-  const rollout = new Rollout({ timeoutMs: inputs.timeoutMs, token });
-  expectFromRepository(rollout, inputs.cluster, sync, repoObjects);
+  const rollout = new Rollout({ timeoutMs: inputs.timeoutMs, token, origin: Date.now() });
+  expectFromRepository(rollout, inputs, sync, await clusterKustomizations(kubectl, inputs, repoObjects));
 
   // 4. Ask for a reconcile now, like `flux reconcile ks flux-system --with-source`.
   const kinds = (Object.keys(RESOURCES) as TrackedKind[]).filter((k) => installation.crds.includes(RESOURCES[k]));
@@ -112,6 +109,7 @@ export async function verifyCluster(inputs: ClusterInputs): Promise<ClusterOutco
     action,
     installOrigin,
     syncApplied: syncResult.applied,
+    gitSecrets,
     reconcileRequested: token !== undefined,
     entries,
     started,
@@ -126,101 +124,9 @@ function pinnedVersion(inputs: ClusterInputs, fluxSystemDir: string): { version:
   const pin = findPinnedFluxVersion(fluxSystemDir);
   if (!pin) {
     throw new UserError(
-      `No Flux version is pinned in ${fluxSystemDir}: expected a '# renovate: datasource=github-releases depName=fluxcd/flux2' comment with the version on the next line (or a gotk-components.yaml), or set the input 'flux-version'.`,
+      `No Flux version is pinned in ${relative(inputs.workspace, fluxSystemDir)}: expected a '# renovate: datasource=github-releases depName=fluxcd/flux2' comment with the version on the next line (or a gotk-components.yaml), or set the input 'flux-version'.`,
     );
   }
-  return { version: pin.version, from: `${pin.file}:${pin.line}` };
+  return { version: pin.version, from: `${relative(inputs.workspace, pin.file)}:${pin.line}` };
 }
 
-function ref(kind: TrackedKind, o: RepoObject, defaultNamespace = 'flux-system'): ObjectRef {
-  return { kind, name: o.name, namespace: o.namespace ?? defaultNamespace };
-}
-
-/**
- * The repository's promise: the sync objects, and every Flux Kustomization under the cluster
- * directory, which the root Kustomization (the one whose path is that directory) creates.
- */
-function expectFromRepository(rollout: Rollout, clusterDir: string, sync: readonly RepoObject[], repo: readonly RepoObject[]): void {
-  const want = normalize(clusterDir).replace(/\/+$/, '');
-  const roots = sync.filter((o) => o.kind === 'Kustomization');
-  const root =
-    roots.find((o) => normalize(String((o.doc.spec as { path?: unknown } | undefined)?.path ?? '')).replace(/\/+$/, '') === want) ?? (roots.length === 1 ? roots[0] : undefined);
-  const rootRef = root ? ref('Kustomization', root) : undefined;
-  for (const o of sync) {
-    if (o.kind !== 'GitRepository' && o.kind !== 'OCIRepository' && o.kind !== 'Kustomization') continue;
-    rollout.expect(ref(o.kind, o), { ...specRefs(o), file: o.file, line: o.line });
-  }
-  const syncKeys = new Set(sync.map((o) => `${o.kind}/${o.namespace}/${o.name}`));
-  for (const o of repo) {
-    if (o.kind !== 'Kustomization' || !isInside(o.file, clusterDir)) continue;
-    const r = ref('Kustomization', o);
-    if (syncKeys.has(refKey(r))) continue;
-    rollout.expect(r, { ...specRefs(o), creator: rootRef, file: o.file, line: o.line });
-  }
-}
-
-function specRefs(o: RepoObject): { dependsOn?: ObjectRef[]; source?: ObjectRef } {
-  const spec = (o.doc.spec ?? {}) as { dependsOn?: { name?: string; namespace?: string }[]; sourceRef?: { kind?: string; name?: string; namespace?: string } };
-  const namespace = o.namespace ?? 'flux-system';
-  const dependsOn = (spec.dependsOn ?? [])
-    .filter((d) => typeof d?.name === 'string')
-    .map((d) => ({ kind: 'Kustomization' as const, name: d.name!, namespace: d.namespace ?? namespace }));
-  const s = spec.sourceRef;
-  const sourceKind = s?.kind === 'GitRepository' || s?.kind === 'OCIRepository' ? s.kind : undefined;
-  const source: ObjectRef | undefined = s && sourceKind && s.name ? { kind: sourceKind, name: s.name, namespace: s.namespace ?? namespace } : undefined;
-  return o.kind === 'Kustomization' ? { dependsOn, source } : {};
-}
-
-/** Where the repository defines a live object: same kind and name, the namespace when the file sets one. */
-function locator(repo: readonly RepoObject[]): (entry: Entry) => RepoObject | undefined {
-  return (entry) => {
-    const candidates = repo.filter((o) => o.kind === entry.ref.kind && o.name === entry.ref.name);
-    return candidates.find((o) => o.namespace === entry.ref.namespace) ?? (candidates.length === 1 && candidates[0]!.namespace === undefined ? candidates[0] : undefined);
-  };
-}
-
-async function waitForRollout(kubectl: Kubectl, rollout: Rollout, kinds: TrackedKind[], repo: readonly RepoObject[], inputs: ClusterInputs, started: number): Promise<void> {
-  const locate = locator(repo);
-  const resources = kinds.map((k) => RESOURCES[k]).join(',');
-  const heartbeatMs = Math.max(30_000, inputs.pollIntervalMs * 6);
-  let lastHeartbeat = Date.now();
-  let first = true;
-  info(`Waiting for every Flux object (timeout ${formatMs(inputs.timeoutMs)} each, polling every ${formatMs(inputs.pollIntervalMs)}):`);
-  for (;;) {
-    const items = await kubectl.items([resources, '--all-namespaces']);
-    const live = items.map(parseLive).filter((o) => o !== undefined);
-    const now = Date.now();
-    const transitions = rollout.update(live, now);
-    for (const entry of rollout.ordered()) {
-      const where = entry.file === undefined ? locate(entry) : undefined;
-      if (where) rollout.locate(entry.ref, where.file, where.line);
-    }
-    if (first) {
-      first = false;
-      const all = rollout.ordered();
-      info(`Tracking ${all.length} objects, in dependency order: ${all.map((e) => `${e.ref.kind} ${refName(e.ref)}`).join(', ')}`);
-    }
-    for (const t of transitions) if (t.entry.state !== 'waiting') info(progressLine(t, now - started));
-    if (rollout.done()) return;
-    if (now - lastHeartbeat >= heartbeatMs) {
-      lastHeartbeat = now;
-      const open = rollout.ordered().filter((e) => e.state === 'progressing' || e.state === 'waiting');
-      info(`[${clock(now - started)}] still waiting for ${open.length}: ${open.map((e) => `${e.ref.kind} ${refName(e.ref)}${e.message ? ` (${e.message})` : ''}`).join('; ')}`);
-    }
-    await new Promise((r) => setTimeout(r, inputs.pollIntervalMs));
-  }
-}
-
-const MARK: Record<Entry['state'], string> = { ready: '✅', failed: '❌', 'timed-out': '⏱️', blocked: '⛔', waiting: '⏳', progressing: '🔄' };
-
-function progressLine(t: Transition, elapsedMs: number): string {
-  const e = t.entry;
-  const took = e.finishedAt !== undefined && e.startedAt !== undefined && e.state !== 'blocked' ? ` after ${formatMs(e.finishedAt - e.startedAt)}` : '';
-  const state = stateLabel(e.state);
-  const detail = e.state === 'ready' ? '' : [e.reason, e.message].filter(Boolean).join(': ');
-  return `[${clock(elapsedMs)}] ${MARK[e.state]} ${e.ref.kind} ${refName(e.ref)} ${state}${took}${detail ? ` — ${detail}` : ''}`;
-}
-
-function clock(ms: number): string {
-  return `${(ms / 1000).toFixed(1).padStart(6)}s`;
-}

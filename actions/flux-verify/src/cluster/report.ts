@@ -1,4 +1,5 @@
 import { annotate, formatMs, mermaidId, mermaidLabel, Summary } from '@homelab/toolkit';
+import type { GitSecretResult } from './git-secret';
 import { stateLabel, type Entry, type State } from './rollout';
 import { refKey, refName } from './status';
 
@@ -13,6 +14,8 @@ export interface ClusterReport {
   action: 'none' | 'install' | 'upgrade' | 'newer';
   installOrigin?: string;
   syncApplied: string[];
+  /** The GitRepository credentials Secrets: written from Bitwarden, already right, or missing. */
+  gitSecrets?: GitSecretResult;
   reconcileRequested: boolean;
   entries: Entry[];
   started: number;
@@ -94,6 +97,7 @@ export function buildSummary(report: ClusterReport): Summary {
     `API server: ${report.server}`,
     fluxLine,
     report.syncApplied.length > 0 ? `Sync objects applied: ${report.syncApplied.join(', ')}.` : 'Sync objects already match the repository.',
+    ...gitSecretLines(report.gitSecrets),
     report.reconcileRequested ? 'Reconcile requested (reconcile.fluxcd.io/requestedAt).' : 'No reconcile requested.',
     `Total time: ${formatMs(report.finished - report.started)} (${report.kubectlCalls} kubectl calls).`,
   ]);
@@ -117,6 +121,15 @@ export function buildSummary(report: ClusterReport): Summary {
   return summary;
 }
 
+function gitSecretLines(result: GitSecretResult | undefined): string[] {
+  if (!result) return [];
+  const lines: string[] = [];
+  if (result.applied.length > 0) lines.push(`Git credentials written from Bitwarden: Secret ${result.applied.join(', ')}.`);
+  if (result.unchanged.length > 0) lines.push(`Git credentials already up to date: Secret ${result.unchanged.join(', ')}.`);
+  if (result.missing.length > 0) lines.push(`⚠️ Git credentials missing: Secret ${result.missing.join(', ')} does not exist and no Bitwarden secret is mapped for it.`);
+  return lines;
+}
+
 /** One error annotation per object that is not ready, at the file and line that defines it. */
 export function annotateFailures(entries: readonly Entry[]): void {
   for (const e of entries.filter(isFailure)) {
@@ -137,6 +150,7 @@ export function jsonReport(report: ClusterReport): Record<string, unknown> {
     server: report.server,
     flux: { pinned: report.pinned, pinnedFrom: report.pinnedFrom, found: report.found ?? null, action: report.action, installOrigin: report.installOrigin ?? null },
     syncApplied: report.syncApplied,
+    gitSecrets: report.gitSecrets ?? null,
     objects: report.entries.map((e) => ({
       kind: e.ref.kind,
       namespace: e.ref.namespace,

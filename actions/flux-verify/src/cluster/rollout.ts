@@ -34,6 +34,8 @@ export interface Entry {
   live: boolean;
   /** Defined in the repository's cluster directory, so it must appear. */
   expected: boolean;
+  /** When it was first seen in the cluster. */
+  firstSeen?: number;
 }
 
 export interface Transition {
@@ -54,7 +56,13 @@ export class Rollout {
   private readonly liveByKey = new Map<string, LiveObject>();
   private cyclesChecked = new Set<string>();
 
-  constructor(private readonly options: { timeoutMs: number; token?: string }) {}
+  private updates = 0;
+
+  /**
+   * `origin`: when the wait began (the reconcile request); clocks of objects present from the
+   * start and with nothing to wait for start there, not at the first poll.
+   */
+  constructor(private readonly options: { timeoutMs: number; token?: string; origin?: number }) {}
 
   /** An object the repository says must exist (it may not yet). */
   expect(ref: ObjectRef, expectation: Expectation = {}): void {
@@ -90,6 +98,7 @@ export class Rollout {
       this.liveByKey.set(key, live);
       const entry = this.entry(live);
       entry.live = true;
+      entry.firstSeen ??= this.updates === 0 ? Math.min(this.options.origin ?? now, now) : now;
       entry.dependsOn = live.dependsOn;
       entry.source = live.sourceRef ?? entry.source;
       entry.creator = live.appliedBy ?? entry.creator;
@@ -100,6 +109,7 @@ export class Rollout {
         this.liveByKey.delete(key);
       }
     }
+    this.updates++;
     this.markCycles(now);
     for (const entry of this.ordered()) {
       if (!TERMINAL.has(entry.state)) this.step(entry, now);
@@ -170,7 +180,8 @@ export class Rollout {
       entry.message = `${live ? '' : 'not created yet; '}waiting for ${pending.ref.kind} ${refName(pending.ref)}`;
       return;
     }
-    entry.startedAt ??= now;
+    // The clock starts when the last dependency finished (or when the object appeared), not at this poll.
+    entry.startedAt ??= Math.min(now, Math.max(this.options.origin ?? now, entry.firstSeen ?? 0, ...deps.map((d) => d.finishedAt ?? now)));
     if (now - entry.startedAt >= this.options.timeoutMs) {
       const what = live ? entry.message : `never created${entry.creator ? ` by Kustomization ${refName(entry.creator)}` : ''}`;
       return this.finish(entry, 'timed-out', entry.reason, what, now);
@@ -183,7 +194,10 @@ export class Rollout {
     entry.reason = reason;
     entry.message = message;
     entry.finishedAt = now;
-    entry.startedAt ??= now;
+    if (entry.startedAt === undefined) {
+      const deps = this.dependencies(entry).filter((d) => d.finishedAt !== undefined && d.state === 'ready');
+      entry.startedAt = Math.min(now, Math.max(this.options.origin ?? now, entry.firstSeen ?? 0, ...deps.map((d) => d.finishedAt!)));
+    }
   }
 
   /** A dependsOn cycle never resolves: fail its members at once, naming the cycle. */

@@ -5,22 +5,37 @@
  * re-validated against what it now renders). Shared inputs — flux-system, components, cluster
  * settings — can change anything: then everything is verified.
  */
+import { basename } from 'node:path';
+import { KUSTOMIZATION_FILES } from '../render/local-build';
 
 export interface KustomizationInputs {
-  /** namespace/name */
+  /** namespace/name ('/name' when the namespace is only known after rendering). */
   id: string;
+  name?: string;
   /** Repository-relative files and directories this Kustomization reads. A directory covers its tree. */
   inputs: readonly string[];
   /** The file that defines the Flux Kustomization object. */
   definedIn?: string;
   dependsOn: readonly string[];
+  /** Kustomization files among the inputs that transform what they list (namespace, patches...). */
+  transformFiles?: readonly string[];
+  /** Renders Flux sources (HelmRepository, OCIRepository...): always built, others refer to them. */
+  providesSources?: boolean;
+  /** Inputs not known statically (a variable in spec.path, a remote base): always built. */
+  opaque?: boolean;
 }
 
 export interface Selection {
   all: boolean;
   /** Why everything is verified, when it is. */
   reason?: string;
+  /** The affected Kustomizations: inputs changed, definition changed, or a dependency is affected. */
   selected: Set<string>;
+  /**
+   * What must be built to verify them: the selected ones, the Kustomizations whose builds discover
+   * them (ancestors), what they depend on and the source providers (for references).
+   */
+  build: Set<string>;
 }
 
 export const DEFAULT_SHARED = ['flux-system/', 'components/', 'cluster-settings'];
@@ -30,20 +45,61 @@ function covers(input: string, file: string): boolean {
   return file === input || file.startsWith(dir);
 }
 
-export function selectAffected(
-  graph: readonly KustomizationInputs[],
-  changedFiles: readonly string[],
-  shared: readonly string[] = DEFAULT_SHARED,
-): Selection {
-  const sharedHit = changedFiles.find((f) => shared.some((s) => (s.endsWith('/') ? f.includes(`/${s}`) || f.startsWith(s) : f.includes(s))));
-  if (sharedHit) return { all: true, reason: `${sharedHit} is a shared input`, selected: new Set(graph.map((k) => k.id)) };
+function isShared(file: string, shared: readonly string[]): boolean {
+  return shared.some((s) => (s.endsWith('/') ? file.includes(`/${s}`) || file.startsWith(s) : file.includes(s)));
+}
+
+export function selectAffected(graph: readonly KustomizationInputs[], changedFiles: readonly string[], shared: readonly string[] = DEFAULT_SHARED): Selection {
+  const everything = new Set(graph.map((k) => k.id));
+  const sharedHit = changedFiles.find((f) => isShared(f, shared));
+  if (sharedHit) return { all: true, reason: `${sharedHit} is a shared input`, selected: everything, build: new Set(everything) };
+
+  const byId = new Map(graph.map((k) => [k.id, k]));
+  const byName = new Map<string, KustomizationInputs[]>();
+  for (const k of graph) {
+    const name = k.name ?? k.id.slice(k.id.indexOf('/') + 1);
+    byName.set(name, [...(byName.get(name) ?? []), k]);
+  }
+  /** dependsOn names a namespace/name; a statically unknown namespace still matches by name. */
+  const resolveDep = (dep: string): KustomizationInputs[] => {
+    const exact = byId.get(dep);
+    if (exact) return [exact];
+    return byName.get(dep.slice(dep.indexOf('/') + 1)) ?? [];
+  };
+  const children = new Map<string, KustomizationInputs[]>();
+  const parents = new Map<string, KustomizationInputs[]>();
+  for (const p of graph) {
+    for (const k of graph) {
+      if (k === p || !k.definedIn || !p.inputs.some((i) => covers(i, k.definedIn!))) continue;
+      children.set(p.id, [...(children.get(p.id) ?? []), k]);
+      parents.set(k.id, [...(parents.get(k.id) ?? []), p]);
+    }
+  }
+  const changed = new Set(changedFiles);
 
   const selected = new Set<string>();
+  /** Kustomizations whose definition may render differently: all they discover is affected too. */
+  const redefined: KustomizationInputs[] = [];
   for (const k of graph) {
     if (changedFiles.some((f) => f === k.definedIn || k.inputs.some((i) => covers(i, f)))) selected.add(k.id);
+    if (k.definedIn && changed.has(k.definedIn)) redefined.push(k);
+    const transformed = changedFiles.some(
+      (f) => (k.transformFiles ?? []).includes(f) || (KUSTOMIZATION_FILES.includes(basename(f)) && k.inputs.some((i) => i.endsWith('/') && covers(i, f))),
+    );
+    if (transformed) redefined.push(...(children.get(k.id) ?? []));
   }
+  const descend = [...redefined];
+  const visited = new Set<string>();
+  while (descend.length > 0) {
+    const k = descend.pop()!;
+    if (visited.has(k.id)) continue;
+    visited.add(k.id);
+    selected.add(k.id);
+    descend.push(...(children.get(k.id) ?? []));
+  }
+
   const dependents = new Map<string, string[]>();
-  for (const k of graph) for (const d of k.dependsOn) dependents.set(d, [...(dependents.get(d) ?? []), k.id]);
+  for (const k of graph) for (const d of k.dependsOn) for (const target of resolveDep(d)) dependents.set(target.id, [...(dependents.get(target.id) ?? []), k.id]);
   const queue = [...selected];
   while (queue.length > 0) {
     const id = queue.pop()!;
@@ -54,5 +110,20 @@ export function selectAffected(
       }
     }
   }
-  return { all: false, selected };
+
+  const build = new Set(selected);
+  for (const k of graph) if (k.opaque || k.providesSources) build.add(k.id);
+  const up = [...build];
+  while (up.length > 0) {
+    const k = byId.get(up.pop()!);
+    if (!k) continue;
+    const next = [...(parents.get(k.id) ?? []), ...k.dependsOn.flatMap(resolveDep)];
+    for (const n of next) {
+      if (!build.has(n.id)) {
+        build.add(n.id);
+        up.push(n.id);
+      }
+    }
+  }
+  return { all: false, selected, build };
 }

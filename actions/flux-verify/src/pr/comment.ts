@@ -13,6 +13,8 @@ export interface CommentContext {
   findings: { errors: number; warnings: number };
   /** Link to the run, where the job summary and the JSON report are. */
   runUrl?: string;
+  /** What was verified (changed-only mode or everything, and the affected Kustomizations). */
+  scope?: string;
 }
 
 function table(headers: string[], rows: string[][]): string {
@@ -35,7 +37,8 @@ export function renderComment(diff: PrDiff, ctx: CommentContext, limit = COMMENT
     `### Flux rendered diff against \`${ctx.baseRef}\``,
     '',
     `${verdict}  `,
-    `Verification: ${status}${ctx.runUrl ? ` · [run](${ctx.runUrl})` : ''}`,
+    `Verification: ${status}${ctx.runUrl ? ` · [run](${ctx.runUrl})` : ''}${ctx.scope ? '  ' : ''}`,
+    ...(ctx.scope ? [ctx.scope] : []),
     '',
     `**${diff.added.length}** added · **${diff.changed.length}** changed · **${diff.removed.length}** removed objects` +
       (diff.kustomizationsAdded.length + diff.kustomizationsRemoved.length > 0

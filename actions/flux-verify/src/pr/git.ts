@@ -29,13 +29,26 @@ export class Git {
     }
   }
 
-  /** Files changed between the merge base of `base` and the working tree's HEAD, renames as both paths. */
-  async changedFiles(base: string): Promise<string[]> {
-    const out = await this.git(['diff', '--name-status', '--no-renames', '-z', `${base}...HEAD`]);
-    const parts = out.split('\0').filter(Boolean);
-    const files: string[] = [];
-    for (let i = 0; i + 1 < parts.length; i += 2) files.push(parts[i + 1]!);
-    return [...new Set(files)].sort();
+  /** The commit a pull request branches from: what its changes are measured against. */
+  async mergeBase(base: string): Promise<string> {
+    try {
+      return (await this.git(['merge-base', base, 'HEAD'])).trim();
+    } catch {
+      throw new UserError(
+        `Input 'base-ref' is '${base}', which shares no history with HEAD in this clone; check out with fetch-depth: 0 so that the merge base can be found.`,
+      );
+    }
+  }
+
+  /**
+   * Repository-relative (top-level) paths that differ between `commit` and the working tree:
+   * committed and uncommitted changes, deletions, both sides of a rename, and untracked files
+   * (a local run sees what it renders).
+   */
+  async changedFiles(commit: string): Promise<string[]> {
+    const tracked = await this.git(['diff', '--name-only', '--no-renames', '-z', commit, '--']);
+    const untracked = await this.git(['ls-files', '--others', '--exclude-standard', '--full-name', '-z']);
+    return [...new Set([...tracked.split('\0'), ...untracked.split('\0')].filter(Boolean))].sort();
   }
 
   async topLevel(): Promise<string> {

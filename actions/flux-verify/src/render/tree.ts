@@ -1,10 +1,10 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, posix, resolve } from 'node:path';
+import { join, posix, resolve, sep } from 'node:path';
 import { tempRoot } from '@homelab/toolkit';
 import { Kustomize } from '../kustomize';
 import { FileStore } from './files';
-import { kustomizeBuild, type FluxBuildFields, type KustomizeBuild } from './kustomize-build';
+import { kustomizeBatch, kustomizeBuild, selfContained, type FluxBuildFields, type KustomizeBuild } from './kustomize-build';
 import { isRecord, localBuild, type BuiltObject } from './local-build';
 import { groupOf } from './scope';
 import { invalidVariableNames, substituteObject, substitutionDisabled } from './substitution';
@@ -41,6 +41,12 @@ export interface RenderResult {
 
 const FLUX_KS_GROUP = 'kustomize.toolkit.fluxcd.io';
 const SOURCE_GROUP = 'source.toolkit.fluxcd.io';
+
+interface SpawnRequest {
+  dir: string;
+  fields: FluxBuildFields;
+  done: (result: KustomizeBuild) => void;
+}
 
 interface Entry {
   ks: FluxKustomization;
@@ -149,18 +155,7 @@ export async function renderTree(options: RenderOptions): Promise<RenderResult> 
         pending = Promise.resolve(local);
       } else {
         timings.kustomizeBuilds++;
-        kustomize ??= Kustomize.find();
-        workDir ??= mkdtempSync(join(tempRoot(), 'flux-verify-'));
-        const dir = join(workDir, String(overlays++));
-        const k = kustomize;
-        pending = (async () => {
-          await slot();
-          try {
-            return await kustomizeBuild(k, store, dir, abs, fields);
-          } finally {
-            release();
-          }
-        })();
+        pending = new Promise((done) => spawnQueue.push({ dir: abs, fields, done }));
       }
       builds.set(key, pending);
     }
@@ -193,6 +188,44 @@ export async function renderTree(options: RenderOptions): Promise<RenderResult> 
     );
   };
   let pendingBuilds: Promise<void>[] = [];
+  const spawnQueue: SpawnRequest[] = [];
+
+  /** Run the queued kustomize builds: independent directories share a process, in up to `concurrency` batches. */
+  const flushSpawns = (requests: SpawnRequest[]): void => {
+    kustomize ??= Kustomize.find();
+    workDir ??= mkdtempSync(join(tempRoot(), 'flux-verify-'));
+    const k = kustomize;
+    const base = workDir;
+    const single = async (r: SpawnRequest) => {
+      await slot();
+      try {
+        r.done(await kustomizeBuild(k, store, join(base, String(overlays++)), r.dir, r.fields));
+      } finally {
+        release();
+      }
+    };
+    const batchable = requests.filter(
+      (r) => !r.fields.components?.length && selfContained(store, r.dir) && !requests.some((o) => o !== r && (o.dir === r.dir || o.dir.startsWith(r.dir + sep) || r.dir.startsWith(o.dir + sep))),
+    );
+    const singles = requests.filter((r) => !batchable.includes(r));
+    const groups: SpawnRequest[][] = batchable.length >= 2 ? Array.from({ length: Math.min(concurrency, Math.ceil(batchable.length / 2)) }, () => []) : [];
+    if (groups.length === 0) singles.push(...batchable);
+    else batchable.forEach((r, i) => groups[i % groups.length]!.push(r));
+    for (const r of singles) void single(r);
+    for (const group of groups) {
+      void (async () => {
+        await slot();
+        let results: KustomizeBuild[] | undefined;
+        try {
+          results = await kustomizeBatch(k, store, join(base, `batch-${overlays++}`), group);
+        } finally {
+          release();
+        }
+        if (results) group.forEach((r, i) => r.done(results[i]!));
+        else for (const r of group) void single(r);
+      })();
+    }
+  };
 
   /** Variables for postBuild, or the references that are still missing. */
   const variables = (ks: FluxKustomization): { vars: Map<string, string>; missing: { kind: string; name: string; line: number }[] } => {
@@ -235,6 +268,7 @@ export async function renderTree(options: RenderOptions): Promise<RenderResult> 
     const commonMetadata = isRecord(spec.commonMetadata) ? spec.commonMetadata : undefined;
     for (const built of entry.built?.objects ?? []) {
       let object = built.object;
+      let substitutionFailed = false;
       if (commonMetadata) applyCommonMetadata(object, commonMetadata);
       const file = store.tryGet(built.path);
       const origin = { file: rel(built.path), line: file?.docs[built.doc]?.line ?? 1, path: built.path, doc: built.doc };
@@ -242,6 +276,10 @@ export async function renderTree(options: RenderOptions): Promise<RenderResult> 
         const result = substituteObject(object, vars, strictHere);
         if (result.ok) object = result.object;
         else {
+          // keep checking the rest of the object as the non-strict substitution renders it
+          const loose = result.error.variable !== undefined ? substituteObject(object, vars, false) : undefined;
+          if (loose?.ok) object = loose.object;
+          else substitutionFailed = true;
           const variable = result.error.variable;
           const line = (file && variable ? store.findLine(file, built.doc, '${' + variable) : undefined) ?? origin.line;
           const unset = variable !== undefined;
@@ -267,6 +305,7 @@ export async function renderTree(options: RenderOptions): Promise<RenderResult> 
         namespace: typeof object.metadata.namespace === 'string' ? object.metadata.namespace : undefined,
         origin,
         kustomization: ks.id,
+        ...(substitutionFailed ? { substitutionFailed } : {}),
       };
       ks.objects.push(rendered);
       objects.push(rendered);
@@ -346,8 +385,11 @@ export async function renderTree(options: RenderOptions): Promise<RenderResult> 
         if (entry.stage === 'build') {
           build(entry);
           progress = true;
+          // let finished kustomize processes hand over their slot while in-process builds run
+          await new Promise<void>((r) => setImmediate(r));
         }
       }
+      if (spawnQueue.length > 0) flushSpawns(spawnQueue.splice(0));
       if (pendingBuilds.length > 0) {
         const t0 = Date.now();
         const waiting = pendingBuilds;

@@ -36,6 +36,8 @@ export interface RenderedObject {
   origin: Origin;
   /** `namespace/name` of the Flux Kustomization that applies it. */
   kustomization: string;
+  /** Substitution hit a syntax error: the object is as kustomize built it (and not schema-checked). */
+  substitutionFailed?: boolean;
 }
 
 export interface ObjectRef {

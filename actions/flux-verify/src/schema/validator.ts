@@ -56,12 +56,8 @@ function typeName(v: unknown): string {
 
 export function validate(value: unknown, schema: Schema, path: (string | number)[] = [], out: SchemaViolation[] = [], limit = 50): SchemaViolation[] {
   if (out.length >= limit) return out;
-  if (value === null) {
-    if (!schema.nullable && schema.type !== undefined && !schema['x-kubernetes-preserve-unknown-fields']) {
-      out.push({ path, message: `${formatPath(path)} is null; expected ${schema.type}` });
-    }
-    return out;
-  }
+  // the API server decodes null as "not set"; a required field that is null is caught by its parent
+  if (value === null) return out;
   if (schema['x-kubernetes-int-or-string']) {
     if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value))) {
       out.push({ path, message: `${formatPath(path)} must be an integer or a string, got ${typeName(value)}` });
@@ -101,7 +97,7 @@ export function validate(value: unknown, schema: Schema, path: (string | number)
   if (typeof value === 'object') {
     const record = value as Record<string, unknown>;
     for (const key of schema.required ?? []) {
-      if (record[key] === undefined) out.push({ path, message: `${path.length ? `${formatPath(path)}.` : ''}${key} is required` });
+      if (record[key] === undefined || record[key] === null) out.push({ path, message: `${path.length ? `${formatPath(path)}.` : ''}${key} is required` });
     }
     const props = schema.properties;
     const preserve = schema['x-kubernetes-preserve-unknown-fields'] === true;

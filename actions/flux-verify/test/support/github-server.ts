@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
  */
 export interface FakeComment {
   id: number;
+  /** The issue or pull request number the comment is on. */
+  issue: number;
   body: string;
   user: { login: string; type: string };
 }
@@ -33,8 +35,8 @@ export class GitHubServer {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
 
-  addComment(body: string, login = 'someone'): void {
-    this.comments.push({ id: this.nextId++, body, user: { login, type: 'User' } });
+  addComment(body: string, login = 'someone', issue = 7): void {
+    this.comments.push({ id: this.nextId++, issue, body, user: { login, type: 'User' } });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -56,9 +58,10 @@ export class GitHubServer {
     if (list && req.method === 'GET') {
       const perPage = Math.min(Number(url.searchParams.get('per_page') ?? this.pageSize), this.pageSize);
       const page = Number(url.searchParams.get('page') ?? '1');
-      const slice = this.comments.slice((page - 1) * perPage, page * perPage);
+      const onIssue = this.comments.filter((c) => c.issue === Number(list[3]));
+      const slice = onIssue.slice((page - 1) * perPage, page * perPage);
       const headers: Record<string, string> = {};
-      if (page * perPage < this.comments.length) {
+      if (page * perPage < onIssue.length) {
         const next = new URL(url);
         next.searchParams.set('page', String(page + 1));
         headers.link = `<${next.toString()}>; rel="next"`;
@@ -67,7 +70,7 @@ export class GitHubServer {
       return;
     }
     if (list && req.method === 'POST') {
-      const comment = { id: this.nextId++, body: body.body ?? '', user: { login: 'github-actions[bot]', type: 'Bot' } };
+      const comment = { id: this.nextId++, issue: Number(list[3]), body: body.body ?? '', user: { login: 'github-actions[bot]', type: 'Bot' } };
       this.comments.push(comment);
       send(201, this.toJson(comment));
       return;

@@ -59,6 +59,8 @@ export interface KubeServerOptions {
   controller?: (server: KubeServer, now: number) => void;
   /** Answer every request with this HTTP status (e.g. 401 for a bad token). */
   failWith?: { status: number; reason: string; message: string };
+  /** Answer the first `times` list requests whose path contains `path` with 503 (an API server restarting). */
+  flaky?: { path: string; times: number };
 }
 
 const BUILTIN: ResourceType[] = [
@@ -222,6 +224,12 @@ export class KubeServer {
     if (this.options.failWith) {
       const f = this.options.failWith;
       send(res, f.status, status(f.status, f.reason, f.message));
+      return;
+    }
+    const flaky = this.options.flaky;
+    if (flaky && flaky.times > 0 && req.method === 'GET' && url.pathname.includes(flaky.path)) {
+      flaky.times--;
+      send(res, 503, status(503, 'ServiceUnavailable', 'the server is currently unable to handle the request'));
       return;
     }
     this.options.controller?.(this, Date.now());

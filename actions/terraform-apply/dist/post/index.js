@@ -34604,6 +34604,19 @@ async function runMain(main) {
         if (err instanceof Error && err.stack)
             core.debug(err.stack);
     }
+    finally {
+        exitSoon();
+    }
+}
+/**
+ * A client that cannot cancel its requests (the Bitwarden SDK) can keep the event loop alive after
+ * main is done; the step would then hang until the job's timeout. Exit shortly after main returns
+ * if something still holds the loop (the timer itself does not). Not inside the test runner.
+ */
+function exitSoon() {
+    if (process.env.VITEST)
+        return;
+    setTimeout(() => process.exit(), 2000).unref();
 }
 function fail(message) {
     if (inActions())

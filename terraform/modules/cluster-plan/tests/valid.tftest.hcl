@@ -54,11 +54,11 @@ run "inventory_lists_every_server_with_labels" {
     error_message = "ansible_host of k3s-node-03 must be its IP"
   }
   assert {
-    condition     = yamldecode(output.inventory_yaml).all.children.k3s_cluster.children.k3s_servers.hosts["k3s-node-03"].k3s_node_labels["node.homelab.dev/role"] == "storage"
+    condition     = yamldecode(output.inventory_yaml).all.children.k3s_cluster.children.k3s_servers.hosts["k3s-node-03"].k3s_labels["node.homelab.dev/role"] == "storage" && yamldecode(output.inventory_yaml).all.children.k3s_cluster.children.k3s_servers.hosts["k3s-node-03"].k3s_role == "storage"
     error_message = "k3s-node-03 must carry the storage role label"
   }
   assert {
-    condition     = yamldecode(output.inventory_yaml).all.children.k3s_cluster.children.k3s_servers.hosts["k3s-node-02"].k3s_node_labels["topology.kubernetes.io/zone"] == "pve2"
+    condition     = yamldecode(output.inventory_yaml).all.children.k3s_cluster.children.k3s_servers.hosts["k3s-node-02"].k3s_labels["topology.kubernetes.io/zone"] == "pve2" && yamldecode(output.inventory_yaml).all.children.k3s_cluster.children.k3s_servers.hosts["k3s-node-02"].k3s_zone == "pve2"
     error_message = "k3s-node-02 must carry zone pve2"
   }
   assert {
