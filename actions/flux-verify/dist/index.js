@@ -43880,6 +43880,9 @@ function assess(object, token) {
         return { phase: 'progressing', reason: 'NotReconciled', message: 'not reconciled yet' };
     const message = ready.message ?? '';
     if (!current || !handled) {
+        // A Ready=True from before says nothing now; an Unknown/False one carries the controller's latest word.
+        if (ready.status !== 'True' && ready.message)
+            return { phase: 'progressing', reason: ready.reason ?? 'Pending', message: ready.message };
         return { phase: 'progressing', reason: 'Pending', message: current ? 'waiting for the controller to handle the reconcile request' : `generation ${object.generation} not observed yet` };
     }
     if (ready.status === 'True')
@@ -44340,7 +44343,7 @@ class Kubectl {
             return JSON.parse(result.stdout);
         }
         catch {
-            throw new UserError(`kubectl ${args.join(' ')} printed no JSON: ${lastLines(result.stdout, 3)}`);
+            throw new UserError(`kubectl ${args.join(' ')} printed ${result.stdout.length} bytes that are not JSON.`);
         }
     }
     /** Items of `kubectl get <args> -o json` (a List, or a single object). */
@@ -44354,7 +44357,8 @@ class Kubectl {
             doc = JSON.parse(result.stdout);
         }
         catch {
-            throw new UserError(`kubectl get ${args.join(' ')} printed no JSON: ${lastLines(result.stdout, 3)}`);
+            // Never echo the output: it may hold a Secret's data.
+            throw new UserError(`kubectl get ${args.join(' ')} printed ${result.stdout.length} bytes that are not JSON.`);
         }
         if (Array.isArray(doc.items))
             return doc.items;
@@ -44691,7 +44695,7 @@ function isFailure(entry) {
     return entry.state !== 'ready';
 }
 function report_duration(entry, report) {
-    if (entry.startedAt === undefined)
+    if (entry.startedAt === undefined || entry.state === 'blocked')
         return '–';
     return formatMs((entry.finishedAt ?? report.finished) - entry.startedAt);
 }
@@ -44969,8 +44973,16 @@ async function ensureSyncObjects(kubectl, objects) {
 /** Entry point of `mode: cluster`, called by the action's main. */
 async function runClusterMode() {
     const inputs = readClusterInputs();
-    const secrets = await loadSecrets();
-    const outcome = await verifyCluster(inputs, secrets);
+    let outcome;
+    try {
+        outcome = await verifyCluster(inputs, await loadSecrets());
+    }
+    catch (err) {
+        // The job summary says why there is no table (runMain prints the failure itself).
+        if (err instanceof UserError)
+            await new summary_Summary().heading('Flux on the cluster: not verified', 2).code(err.message).write();
+        throw err;
+    }
     const { report, failures } = outcome;
     await buildSummary(report).write();
     annotateFailures(report.entries);
@@ -45154,7 +45166,7 @@ function dependencyGraph(report) {
     }
     const ids = new Set(ks.map((k) => k.id));
     for (const k of ks)
-        lines.push(`  ${mermaidId(k.id)}[${mermaidLabel(k.namespace === 'flux-system' ? k.name : k.id)}]:::${report.results.get(k.id) ?? 'ok'}`);
+        lines.push(`  ${mermaidId(k.id)}[${mermaidLabel(k.namespace === 'flux-system' ? k.name : k.id)}]:::${report.results.get(k.id) ?? (k.state === 'skipped' ? 'skipped' : 'ok')}`);
     for (const k of ks) {
         for (const d of k.dependsOn) {
             if (ids.has(d.id))
@@ -45163,7 +45175,7 @@ function dependencyGraph(report) {
                 lines.push(`  ${mermaidId(d.id)}[${mermaidLabel(`missing: ${d.id}`)}]:::error --> ${mermaidId(k.id)}`);
         }
     }
-    lines.push('  classDef ok fill:#dafbe1,stroke:#1a7f37,color:#1f2328', '  classDef warning fill:#fff8c5,stroke:#9a6700,color:#1f2328', '  classDef error fill:#ffebe9,stroke:#cf222e,color:#1f2328', '  classDef external fill:#eaeef2,stroke:#6e7781,color:#1f2328');
+    lines.push('  classDef ok fill:#dafbe1,stroke:#1a7f37,color:#1f2328', '  classDef warning fill:#fff8c5,stroke:#9a6700,color:#1f2328', '  classDef error fill:#ffebe9,stroke:#cf222e,color:#1f2328', '  classDef external fill:#eaeef2,stroke:#6e7781,color:#1f2328', '  classDef skipped fill:#f6f8fa,stroke:#d0d7de,color:#6e7781,stroke-dasharray:3');
     return lines.join('\n');
 }
 
@@ -45290,7 +45302,7 @@ function localBuild(store, dir, targetNamespace) {
         else {
             objects = [];
             for (const entry of fluxScan(dir))
-                objects.push(...buildEntry(store, entry, new Set([dir]), files, true));
+                objects.push(...buildEntry(store, entry, new Set([dir]), files));
         }
         if (targetNamespace !== undefined)
             setNamespace(objects, targetNamespace);
@@ -45335,7 +45347,7 @@ function buildDir(store, dir, stack, files) {
     for (const r of resources) {
         if (r.includes('://') || r.startsWith('/') || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(r) || r.includes('?ref='))
             throw new NotSimple();
-        objects.push(...buildEntry(store, (0,external_node_path_namespaceObject.resolve)(dir, r), inner, files, false));
+        objects.push(...buildEntry(store, (0,external_node_path_namespaceObject.resolve)(dir, r), inner, files));
     }
     if (k.namespace !== undefined) {
         if (typeof k.namespace !== 'string')
@@ -45345,7 +45357,7 @@ function buildDir(store, dir, stack, files) {
     }
     return objects;
 }
-function buildEntry(store, path, stack, files, scanned) {
+function buildEntry(store, path, stack, files) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(path))
         throw new NotSimple();
     if ((0,external_node_fs_namespaceObject.statSync)(path).isDirectory())
@@ -45359,11 +45371,10 @@ function buildEntry(store, path, stack, files, scanned) {
         if (d.value === null || d.value === undefined)
             continue;
         const v = d.value;
-        if (!isRecord(v) || typeof v.apiVersion !== 'string' || typeof v.kind !== 'string' || v.kind.endsWith('List')) {
-            if (scanned && isRecord(v) && v.kind === undefined)
-                throw new NotSimple();
+        // not an object kustomize accepts as is (a List, a values file Flux's scan would reject...):
+        // the real kustomize builds it, or says what is wrong with it
+        if (!isRecord(v) || typeof v.apiVersion !== 'string' || typeof v.kind !== 'string' || v.kind.endsWith('List'))
             throw new NotSimple();
-        }
         const meta = v.metadata;
         if (!isRecord(meta) || typeof meta.name !== 'string' || meta.name === '')
             throw new NotSimple();
@@ -45912,6 +45923,16 @@ function checkObjects(ctx) {
         }
         if (o.group === '' && o.kind === 'Secret')
             checkSecret(ctx, o);
+        if (o.group === 'helm.toolkit.fluxcd.io' && o.kind === 'HelmRelease') {
+            const spec = isRecord(o.object.spec) ? o.object.spec : {};
+            const creates = isRecord(spec.install) && spec.install.createNamespace === true;
+            for (const field of ['targetNamespace', 'storageNamespace']) {
+                const ns = spec[field];
+                if (typeof ns === 'string' && !namespaces.has(ns) && !(creates && field === 'targetNamespace')) {
+                    ctx.add({ rule: 'namespace-missing', severity: 'error', file: o.origin.file, line: fieldLine(render.files, o, ['spec', field]), kustomization: o.kustomization, message: `${context_describe(o)} installs into ${field} '${ns}', which nothing in the tree creates (set install.createNamespace or add the Namespace)` });
+                }
+            }
+        }
         const outdated = outdatedApi(o);
         if (outdated)
             ctx.add({ rule: 'api-deprecated', severity: 'error', file: o.origin.file, line: fieldLine(render.files, o, ['apiVersion']), kustomization: o.kustomization, message: outdated });
@@ -45919,8 +45940,14 @@ function checkObjects(ctx) {
 }
 function checkSecret(ctx, o) {
     const sops = o.object.sops;
-    if (isRecord(sops) && typeof sops.mac === 'string' && sops.mac.startsWith('ENC['))
+    if (isRecord(sops) && typeof sops.mac === 'string' && sops.mac.startsWith('ENC[')) {
+        const ks = ctx.render.kustomizations.find((k) => k.id === o.kustomization);
+        const spec = ks && isRecord(ks.object.spec) ? ks.object.spec : {};
+        if (ks && !isRecord(spec.decryption)) {
+            ctx.add({ rule: 'sops-without-decryption', severity: 'error', file: o.origin.file, line: fieldLine(ctx.render.files, o, ['sops']), kustomization: o.kustomization, message: `Secret ${o.namespace ? `${o.namespace}/` : ''}${o.name} is SOPS-encrypted but Kustomization ${ks.id} has no spec.decryption: Flux would apply the ciphertext` });
+        }
         return;
+    }
     for (const field of ['data', 'stringData']) {
         const v = o.object[field];
         if (isRecord(v) && Object.keys(v).length > 0) {
@@ -46415,7 +46442,7 @@ async function kustomizeBuild(kustomize, store, workDir, dir, fields) {
     const result = await kustomize.build(workDir);
     if (!result.ok) {
         const where = locateError(store, result.message, dir, workDir) ?? (kfile ? { file: kfile } : {});
-        return { ok: false, message: result.message.split(workDir).join('<flux-overlay>'), ...where };
+        return { ok: false, message: readableMessage(store, result.message, workDir), ...where };
     }
     const objects = parseOutput(store, result.yaml, workDir, kfile ?? dir);
     const files = new Set(kfile ? referencedFiles(store, dir) : []);
@@ -46529,6 +46556,15 @@ function locateError(store, message, dir, workDir) {
         }
     }
     return undefined;
+}
+/** kustomize names files relative to our temporary overlay: show them relative to the repository instead. */
+function readableMessage(store, message, workDir) {
+    return message
+        .replace(/(?:\.\.\/)+[^\s':"]+/g, (m) => store.rel((0,external_node_path_namespaceObject.resolve)(workDir, m)))
+        .split(store.repoRoot + '/')
+        .join('')
+        .split(workDir)
+        .join('<flux-overlay>');
 }
 
 ;// CONCATENATED MODULE: ./actions/flux-verify/src/render/envsubst.ts
@@ -47253,6 +47289,9 @@ async function renderTree(options) {
             }
             ks.state = 'failed';
             entry.stage = 'done';
+            // the files are referenced, just not buildable: do not also call them unreferenced
+            for (const f of yamlFilesUnder(abs))
+                usedFiles.add(f);
             if ('yamlFile' in result) {
                 usedFiles.add(result.yamlFile);
                 const line = store.tryGet(result.yamlFile)?.problems[0]?.line ?? 1;
@@ -47283,6 +47322,10 @@ async function renderTree(options) {
             try {
                 r.done(await kustomizeBuild(k, store, (0,external_node_path_namespaceObject.join)(base, String(overlays++)), r.dir, r.fields));
             }
+            catch (err) {
+                // a timeout or an unexpected exit code: a failed build, never a hung render
+                r.done({ ok: false, message: err instanceof Error ? err.message : String(err) });
+            }
             finally {
                 release();
             }
@@ -47302,6 +47345,9 @@ async function renderTree(options) {
                 let results;
                 try {
                     results = await kustomizeBatch(k, store, (0,external_node_path_namespaceObject.join)(base, `batch-${overlays++}`), group);
+                }
+                catch {
+                    results = undefined;
                 }
                 finally {
                     release();
@@ -47468,6 +47514,11 @@ async function renderTree(options) {
         for (;;) {
             let progress = false;
             for (const entry of order) {
+                if (entry.stage === 'source' && options.select && !options.select(entry.ks)) {
+                    entry.ks.state = 'skipped';
+                    entry.stage = 'done';
+                    continue;
+                }
                 if (entry.stage === 'source') {
                     const ref = entry.ks.sourceRef;
                     if (!ref) {
@@ -47629,6 +47680,17 @@ function lineOfObject(store, o, path) {
         return o.origin.line;
     const file = store.tryGet(o.origin.path);
     return file ? store.lineOf(file, o.origin.doc, path) : o.origin.line;
+}
+function yamlFilesUnder(dir) {
+    const out = [];
+    for (const entry of (0,external_node_fs_namespaceObject.readdirSync)(dir, { withFileTypes: true })) {
+        const p = (0,external_node_path_namespaceObject.join)(dir, entry.name);
+        if (entry.isDirectory())
+            out.push(...yamlFilesUnder(p));
+        else if (/\.ya?ml$/.test(entry.name))
+            out.push(p);
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./actions/flux-verify/src/schema/kubernetes.ts
@@ -47992,7 +48054,53 @@ const kubernetesSchemas = {
     }),
 };
 
+;// CONCATENATED MODULE: ./actions/flux-verify/src/schema/crds.ts
+
+
+/**
+ * Schemas for the custom resources this home lab uses whose CRDs are installed by Helm charts (so
+ * they are not in the tree). A CRD found in the tree always wins over these. BitwardenSecret and the
+ * MetalLB kinds are strict (their APIs are small and stable); the cert-manager issuers type the
+ * fields people set and keep the solver/provider blocks free-form.
+ */
+const crdSchemas = {
+    'k8s.bitwarden.com/v1/BitwardenSecret': kind({
+        spec: obj({
+            organizationId: builders_str,
+            secretName: builders_str,
+            authToken: obj({ secretName: builders_str, secretKey: builders_str }, ['secretName', 'secretKey']),
+            map: arr(obj({ bwSecretId: builders_str, secretKeyName: builders_str }, ['bwSecretId', 'secretKeyName'])),
+            onlyMappedSecrets: bool,
+        }, ['organizationId', 'secretName', 'authToken']),
+    }, ['spec']),
+    'metallb.io/v1beta1/IPAddressPool': kind({ spec: obj({ addresses: strings, autoAssign: bool, avoidBuggyIPs: bool, serviceAllocation: any }, ['addresses']) }, ['spec']),
+    'metallb.io/v1beta1/L2Advertisement': kind({
+        spec: obj({ ipAddressPools: strings, ipAddressPoolSelectors: arr(labelSelector), nodeSelectors: arr(labelSelector), interfaces: strings }),
+    }),
+    ...Object.fromEntries(['Issuer', 'ClusterIssuer'].map((k) => [
+        `cert-manager.io/v1/${k}`,
+        kind({
+            spec: obj({
+                acme: builders_open({
+                    server: builders_str,
+                    email: builders_str,
+                    privateKeySecretRef: obj({ name: builders_str, key: builders_str }, ['name']),
+                    solvers: arr(builders_open({ selector: any, dns01: any, http01: any })),
+                    skipTLSVerify: bool,
+                    disableAccountKeyGeneration: bool,
+                    enableDurationFeature: bool,
+                }, ['server', 'privateKeySecretRef']),
+                ca: obj({ secretName: builders_str, crlDistributionPoints: strings, ocspServers: strings, issuingCertificateURLs: strings }, ['secretName']),
+                selfSigned: obj({ crlDistributionPoints: strings }),
+                vault: any,
+                venafi: any,
+            }),
+        }, ['spec']),
+    ])),
+};
+
 ;// CONCATENATED MODULE: ./actions/flux-verify/src/schema/registry.ts
+
 
 
 
@@ -48044,7 +48152,7 @@ class SchemaRegistry {
         const crd = this.crds.get(key);
         if (crd)
             return { schema: crd, from: 'crd' };
-        const shipped = kubernetesSchemas[key] ?? fluxSchemas[key];
+        const shipped = kubernetesSchemas[key] ?? fluxSchemas[key] ?? crdSchemas[key];
         return shipped ? { schema: shipped, from: 'shipped' } : undefined;
     }
     /** The scope when known (core kinds, Flux kinds, CRDs in the tree); undefined otherwise. */
@@ -48056,6 +48164,10 @@ class SchemaRegistry {
         if (CLUSTER_KINDS.has(key))
             return 'Cluster';
         if (`${group}/${kind}` in fluxKinds)
+            return 'Namespaced';
+        if (group === 'cert-manager.io' && kind === 'ClusterIssuer')
+            return 'Cluster';
+        if (Object.keys(crdSchemas).some((k) => k.startsWith(`${group}/`) && k.endsWith(`/${kind}`)))
             return 'Namespaced';
         const core = Object.keys(kubernetesSchemas).some((k) => k.endsWith(`/${kind}`) && (group === '' ? k.split('/').length === 2 : k.startsWith(`${group}/`)));
         return core ? 'Namespaced' : undefined;
@@ -48096,8 +48208,11 @@ function checkRendered(render) {
     const missingSchemas = checkSchemas(ctx);
     const unique = dedupe(findings).sort((a, b) => RANK[a.severity] - RANK[b.severity] || (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || a.rule.localeCompare(b.rule));
     const results = new Map();
-    for (const k of render.kustomizations)
-        results.set(k.id, k.state === 'external' ? 'external' : k.state === 'rendered' ? 'ok' : 'error');
+    for (const k of render.kustomizations) {
+        // a skipped Kustomization (changed-only verification) has no result
+        if (k.state !== 'skipped')
+            results.set(k.id, k.state === 'external' ? 'external' : k.state === 'rendered' ? 'ok' : 'error');
+    }
     for (const f of unique) {
         if (!f.kustomization || !results.has(f.kustomization))
             continue;

@@ -49,7 +49,10 @@ export function checkRendered(render: RenderResult): VerifyReport {
     (a, b) => RANK[a.severity] - RANK[b.severity] || (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || a.rule.localeCompare(b.rule),
   );
   const results = new Map<string, KustomizationResult>();
-  for (const k of render.kustomizations) results.set(k.id, k.state === 'external' ? 'external' : k.state === 'rendered' ? 'ok' : 'error');
+  for (const k of render.kustomizations) {
+    // a skipped Kustomization (changed-only verification) has no result
+    if (k.state !== 'skipped') results.set(k.id, k.state === 'external' ? 'external' : k.state === 'rendered' ? 'ok' : 'error');
+  }
   for (const f of unique) {
     if (!f.kustomization || !results.has(f.kustomization)) continue;
     const current = results.get(f.kustomization)!;

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { annotations, nodeRuntimes, repoRoot, runAction, type ActionRun } from '@homelab/toolkit/testing';
 
@@ -28,18 +28,22 @@ describe.each(nodeRuntimes())('bundle on $name', ({ path: node }) => {
   beforeAll(async () => {
     [ok, failed] = await Promise.all([runAction('flux-verify', { cwd: good, node }), runAction('flux-verify', { cwd: bad, node })]);
   });
+  // runAction keeps its runner files in a temporary directory of its own
+  afterAll(() => {
+    for (const run of [ok, failed]) if (run) rmSync(dirname(run.files.output), { recursive: true, force: true });
+  });
 
   it('passes the valid tree with defaults and sets the outputs', () => {
     expect(ok.exitCode, ok.stderr + ok.stdout).toBe(0);
-    expect(ok.outputs).toMatchObject({ findings: '0', errors: '0', kustomizations: '7', resources: '32' });
+    expect(ok.outputs).toMatchObject({ findings: '0', errors: '0', kustomizations: '7', resources: '33' });
     const report = JSON.parse(readFileSync(ok.outputs.report!, 'utf8')) as { kustomizations: number; findings: unknown[]; kindsWithoutSchema: { kind: string }[]; timings: object };
     expect(ok.outputs.report!.startsWith(ok.runnerTemp)).toBe(true);
-    expect(report).toMatchObject({ kustomizations: 7, resources: 32, findings: [] });
-    expect(report.kindsWithoutSchema.map((k) => k.kind)).toEqual(['IPAddressPool', 'L2Advertisement']);
+    expect(report).toMatchObject({ kustomizations: 7, resources: 33, findings: [] });
+    expect(report.kindsWithoutSchema.map((k) => k.kind)).toEqual(['Middleware']);
     expect(ok.summary).toContain('flux-verify: passed');
     expect(ok.summary).toContain('```mermaid');
     expect(ok.summary).toMatch(/n_flux_system_infrastructure_sources --> n_flux_system_metallb/);
-    expect(ok.summary).toContain('IPAddressPool');
+    expect(ok.summary).toContain('| traefik.io/v1alpha1 | Middleware | 1 | kubernetes/apps/whoami/middleware.yaml:1 |');
   });
 
   it('fails the broken tree with an annotation at the source line', () => {
@@ -61,7 +65,7 @@ describe('in a terminal', () => {
     const result = spawnSync(process.execPath, [bundle], { cwd: bad, env, encoding: 'utf8' });
     expect(result.status).toBe(1);
     expect(result.stdout).toContain(`${deployment}:${badLine()}: error: substitute-unset-variable: variable 'TIME_ZONE' is not set`);
-    expect(result.stdout).toMatch(/flux-verify: 7 Kustomizations, 32 resources: 1 error\(s\), 0 warning\(s\)/);
+    expect(result.stdout).toMatch(/flux-verify: 7 Kustomizations, 33 resources: 1 error\(s\), 0 warning\(s\)/);
     expect(result.stdout).not.toContain('::');
     expect(result.stderr).toContain('error: flux-verify found 1 error(s) in kubernetes');
     const ok = spawnSync(process.execPath, [bundle], { cwd: good, env, encoding: 'utf8' });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,8 +86,8 @@ describe('the bundled action in mode cluster', () => {
   for (const runtime of nodeRuntimes()) {
     it(`bootstraps Flux on an empty cluster and reports every layer Ready (${runtime.name})`, async () => {
       const { server, result } = await run(false, runtime.path);
+      expect(result.exitCode, `${result.stdout.slice(-3000)}\n${result.stderr}`).toBe(0);
       expect(result.stderr).toBe('');
-      expect(result.exitCode).toBe(0);
       expect(result.outputs).toMatchObject({ 'flux-version': 'v2.9.4', 'flux-action': 'install', kustomizations: '5', helmreleases: '2', 'not-ready': '0' });
       expect(server.get('apps', 'deployments', 'flux-system', 'source-controller')).toBeDefined();
       // Live progress, in dependency order.
@@ -120,6 +121,25 @@ describe('the bundled action in mode cluster', () => {
     expect(result.summary).toContain('## Flux on the cluster: 2 not ready');
     expect(result.summary).toContain('| apps/podinfo | ❌ failed |');
     expect(result.summary).toMatch(/class [^\n]*n_HelmRelease_apps_podinfo[^\n]* failed/);
+  });
+
+  it('fails with one clear message when the API server is unreachable', async () => {
+    const port = await new Promise<number>((done) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => done(p));
+      });
+    });
+    const kubeconfig = join(tmp, 'closed-port.yaml');
+    writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters: [{name: lab, cluster: {server: "https://127.0.0.1:${port}"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: lab, context: {cluster: lab, user: u}}]\ncurrent-context: lab\n`);
+    const result = await runAction('flux-verify', { cwd: workspace, inputs: { mode: 'cluster', kubeconfig } });
+    expect(result.exitCode).toBe(1);
+    expect(annotations(result.stdout).map((a) => a.message)).toEqual([
+      `Cannot reach the Kubernetes API server https://127.0.0.1:${port} (kubeconfig '${kubeconfig}', context 'lab'): connection refused. Is the cluster up and the server address right?`,
+    ]);
+    expect(result.stdout).not.toMatch(/at .*\.js:\d+/);
+    expect(result.summary).toContain('## Flux on the cluster: not verified');
+    expect(result.summary).toContain(`Cannot reach the Kubernetes API server https://127.0.0.1:${port}`);
   });
 
   it('names the kubeconfig file when it does not exist', async () => {

@@ -177,6 +177,8 @@ describe('status of one Flux object', () => {
     expect(assess(live('a', 'True', { observedGeneration: 1, generation: 2 })).phase).toBe('progressing');
     expect(assess(live('a', 'True', { requestedAt: 'now', lastHandledReconcileAt: 'before' }), 'now')).toMatchObject({ phase: 'progressing', reason: 'Pending' });
     expect(assess(live('a', 'True', { requestedAt: 'someone-else' }), 'now').phase).toBe('ready');
+    // While the request is pending, a not-ready condition still tells what the controller is doing.
+    expect(assess(live('a', 'Unknown', { requestedAt: 'now' }, 'Progressing'), 'now')).toEqual({ phase: 'progressing', reason: 'Progressing', message: 'a Progressing' });
   });
 
   it('fails on Stalled, on Ready=False with a failure reason, on suspend; waits on dependency and artifact reasons', () => {

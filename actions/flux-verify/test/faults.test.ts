@@ -1,9 +1,10 @@
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../src/render/types';
-import { verifyTree, type VerifyReport } from '../src/verify';
+import { renderTree } from '../src/render/tree';
+import { checkRendered, verifyTree, type VerifyReport } from '../src/verify';
 
 /**
  * The fault corpus: a valid tree modelled on public Flux repositories (flux-system bootstrap, ks/
@@ -216,6 +217,23 @@ const faults: Fault[] = [
     at: 'stringData:',
   },
   {
+    name: 'HelmRelease into a namespace nothing creates',
+    mutate: (r) => edit(r, `${K}/infrastructure/metallb/helmrelease.yaml`, '  interval: 30m\n', '  interval: 30m\n  targetNamespace: metallb\n'),
+    rule: 'namespace-missing',
+    file: `${K}/infrastructure/metallb/helmrelease.yaml`,
+    at: 'targetNamespace: metallb',
+  },
+  {
+    name: 'SOPS Secret in a Kustomization without decryption',
+    mutate: (r) => {
+      add(r, `${K}/apps/whoami/secret.sops.yaml`, ['apiVersion: v1', 'kind: Secret', 'metadata:', '  name: encrypted', 'stringData:', '  token: ENC[AES256_GCM,data:abc=,type:str]', 'sops:', '  mac: ENC[AES256_GCM,data:xyz=,type:str]', '  version: 3.9.0', ''].join('\n'));
+      edit(r, `${K}/apps/whoami/kustomization.yaml`, '  - ingress.yaml\n', '  - ingress.yaml\n  - secret.sops.yaml\n');
+    },
+    rule: 'sops-without-decryption',
+    file: `${K}/apps/whoami/secret.sops.yaml`,
+    at: 'sops:',
+  },
+  {
     name: 'deprecated Flux API version',
     mutate: (r) => edit(r, `${K}/infrastructure/sources/jetstack.yaml`, 'source.toolkit.fluxcd.io/v1', 'source.toolkit.fluxcd.io/v1beta2'),
     rule: 'api-deprecated',
@@ -292,13 +310,18 @@ describe('the valid tree', () => {
     const spec = deployment.object.spec as { replicas: unknown; template: { spec: { containers: { env: { value: string }[] }[] } } };
     expect(spec.replicas).toBe(2);
     expect(spec.template.spec.containers[0]!.env.map((e) => e.value)).toEqual(['Europe/Berlin', 'costs ${AMOUNT} per month']);
+    // objects built by kustomize (cert-manager has a configMapGenerator) still point at their source
+    const generated = report.render.objects.find((o) => o.name === 'cert-manager-values')!;
+    expect(generated.origin.file).toBe('kubernetes/infrastructure/cert-manager/kustomization.yaml');
+    const release = report.render.objects.find((o) => o.kind === 'HelmRelease' && o.name === 'cert-manager')!;
+    expect(release).toMatchObject({ namespace: 'cert-manager', kustomization: 'flux-system/cert-manager', origin: { file: 'kubernetes/infrastructure/cert-manager/helmrelease.yaml', line: 1 } });
+    expect(report.render.timings).toMatchObject({ inProcessBuilds: 6, kustomizeBuilds: 1 });
     const ingress = report.render.objects.find((o) => o.kind === 'Ingress')!;
     expect(JSON.stringify(ingress.object)).toContain('whoami.lab.example.com');
   });
 
   it('lists the kinds it has no schema for, and validates the CRD kind from the tree', () => {
-    expect(report.missingSchemas.map((m) => m.kind)).toEqual(['IPAddressPool', 'L2Advertisement']);
-    expect(report.missingSchemas.map((m) => m.kind)).not.toContain('BitwardenSecret');
+    expect(report.missingSchemas).toEqual([{ apiVersion: 'traefik.io/v1alpha1', kind: 'Middleware', count: 1, file: 'kubernetes/apps/whoami/middleware.yaml', line: 1 }]);
   });
 });
 
@@ -318,6 +341,12 @@ describe('fault corpus', () => {
     });
   }
 
+  it('reports a broken build once, not its files as unreferenced', () => {
+    const { report } = results.get('kustomize build failure (missing resource, built by kustomize)')!;
+    expect(report.findings.map((f) => f.rule)).toEqual(['kustomize-build']);
+    expect(report.findings[0]!.message).toContain("open kubernetes/infrastructure/cert-manager/missing-file.yaml: no such file or directory");
+  });
+
   it('prints the cycle', () => {
     const cycle = results.get('dependency cycle')!.report.findings.find((f) => f.rule === 'depends-on-cycle')!;
     expect(cycle.message).toContain('flux-system/apps -> flux-system/cert-manager -> flux-system/infrastructure-sources -> flux-system/apps');
@@ -329,6 +358,63 @@ describe('fault corpus', () => {
     });
     const rules = new Set(report.findings.map((f) => f.rule));
     for (const rule of ['substitute-unset-variable', 'depends-on-missing', 'secret-plaintext', 'api-deprecated']) expect(rules).toContain(rule);
+  });
+
+  it('applies the Flux-side fields and honours substitute: disabled', async () => {
+    const { report } = await run('flux fields', (r) => {
+      edit(
+        r,
+        `${K}/clusters/production/ks/90-apps.yaml`,
+        '  prune: true\n',
+        [
+          '  prune: true',
+          '  commonMetadata:',
+          '    labels:',
+          '      team: lab',
+          '  images:',
+          '    - name: traefik/whoami',
+          '      newTag: v1.12.0',
+          '  components:',
+          '    - ../components/common',
+          '  patches:',
+          '    - patch: |',
+          '        - op: replace',
+          '          path: /spec/replicas',
+          '          value: 3',
+          '      target:',
+          '        kind: Deployment',
+          '        name: whoami',
+          '',
+        ].join('\n'),
+      );
+      mkdirSync(join(r, `${K}/components/common`), { recursive: true });
+      add(r, `${K}/components/common/kustomization.yaml`, 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n  - dashboard.yaml\n');
+      add(
+        r,
+        `${K}/components/common/dashboard.yaml`,
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dashboard\n  namespace: whoami\n  annotations:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\ndata:\n  query: sum(rate(x[${WINDOW}]))\n',
+      );
+    });
+    expect(report.findings).toEqual([]);
+    const deployment = report.render.objects.find((o) => o.kind === 'Deployment')!;
+    const spec = deployment.object.spec as { replicas: number; template: { spec: { containers: { image: string }[] } } };
+    expect(spec.replicas).toBe(3);
+    expect(spec.template.spec.containers[0]!.image).toBe('traefik/whoami:v1.12.0');
+    expect(deployment.object.metadata.labels).toMatchObject({ team: 'lab', 'app.kubernetes.io/name': 'whoami' });
+    const dashboard = report.render.objects.find((o) => o.name === 'dashboard')!;
+    expect(dashboard.origin.file).toBe('kubernetes/components/common/dashboard.yaml');
+    expect((dashboard.object.data as Record<string, string>).query).toBe('sum(rate(x[${WINDOW}]))');
+  });
+
+  it('builds only the selected Kustomizations when asked (changed-only verification)', async () => {
+    const render = await renderTree({ repoRoot: valid, select: (ks) => ks.name === 'cert-manager' || ks.name === 'infrastructure-sources' });
+    const states = Object.fromEntries(render.kustomizations.map((k) => [k.name, k.state]));
+    expect(states).toEqual({ 'flux-system': 'rendered', 'infrastructure-sources': 'rendered', metallb: 'skipped', 'metallb-config': 'skipped', 'cert-manager': 'rendered', bitwarden: 'skipped', apps: 'skipped' });
+    expect(render.kustomizations.find((k) => k.name === 'apps')!.objects).toEqual([]);
+    expect(render.objects.some((o) => o.kind === 'HelmRelease' && o.name === 'cert-manager')).toBe(true);
+    const report = checkRendered(render);
+    expect(report.results.has('flux-system/apps')).toBe(false);
+    expect(report.results.get('flux-system/cert-manager')).toBe('ok');
   });
 
   it('is not strict when asked: an unset variable becomes empty', async () => {
@@ -345,6 +431,7 @@ describe('fault corpus', () => {
       );
       // cluster-secrets is no longer optional: the BitwardenSecret in flux-system will create it
       edit(r, `${K}/clusters/production/ks/90-apps.yaml`, '        name: cluster-secrets\n        optional: true', '        name: cluster-secrets');
+      edit(r, `${K}/clusters/production/ks/90-apps.yaml`, '  prune: true\n', '  prune: true\n  decryption:\n    provider: sops\n    secretRef:\n      name: sops-age\n');
       add(r, `${K}/clusters/production/cluster-secrets.yaml`, readFileSync(join(r, `${K}/apps/podinfo/bitwardensecret.yaml`), 'utf8').replace(/podinfo-secrets/g, 'cluster-secrets').replace('secretKeyName: values.yaml', 'secretKeyName: API_TOKEN').replace('metadata:\n', 'metadata:\n  namespace: flux-system\n'));
       edit(r, `${K}/apps/whoami/deployment.yaml`, 'value: ${TIMEZONE}', 'value: ${API_TOKEN}');
     });

@@ -52,6 +52,22 @@ describe('sticky PR comment through Octokit', () => {
   });
 });
 
+describe('sticky PR comment edge cases', () => {
+  it("updates the bot's comment when a person pasted the marker too", async () => {
+    server.addComment(`${COMMENT_MARKER}\npasted by hand`, 'someone');
+    server.addComment(`${COMMENT_MARKER}\nold verdict`, 'github-actions[bot]');
+    const result = await upsertStickyComment(target(), `${COMMENT_MARKER}\nnew verdict`);
+    expect(result).toMatchObject({ action: 'updated', id: server.comments[1]!.id });
+    expect(server.comments.map((c) => c.body)).toEqual([`${COMMENT_MARKER}\npasted by hand`, `${COMMENT_MARKER}\nnew verdict`]);
+  });
+
+  it('a server error is a skip with the reason, not a failed check', async () => {
+    server.writeStatus = 502;
+    const result = await upsertStickyComment(target(), `${COMMENT_MARKER}\nx`);
+    expect(result).toMatchObject({ action: 'skipped', reason: expect.stringContaining('HTTP 502') });
+  });
+});
+
 describe('comment rendering', () => {
   it('keeps the comment under GitHub limit, with the verdict and a truncation notice', () => {
     const base: DiffObject[] = [];

@@ -121,6 +121,42 @@ describe('pull-request mode on real git history', () => {
     expect(result.comment).toMatchObject({ action: 'created' });
   });
 
+  it('a nested layout builds the parent that discovers the changed child, not its siblings', async () => {
+    const dir = repo('nested');
+    const write = (file: string, text: string) => {
+      mkdirSync(join(dir, file, '..'), { recursive: true });
+      writeFileSync(join(dir, file), text);
+    };
+    const child = (name: string) =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ./kubernetes/nested/${name}/app\n  prune: true\n  targetNamespace: ${name}\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n`;
+    write('kubernetes/clusters/production/ks/nested.yaml', child('nested').replace('./kubernetes/nested/nested/app', './kubernetes/nested').replace('  targetNamespace: nested\n', ''));
+    write('kubernetes/nested/kustomization.yaml', 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - alpha/ks.yaml\n  - beta/ks.yaml\n');
+    for (const name of ['alpha', 'beta']) {
+      write(`kubernetes/nested/${name}/ks.yaml`, child(name));
+      write(`kubernetes/nested/${name}/app/namespace.yaml`, `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`);
+      write(`kubernetes/nested/${name}/app/config.yaml`, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  level: info\n`);
+    }
+    commit(dir, 'nested apps');
+    git(dir, 'branch', '-q', '-f', 'main', 'HEAD');
+    edit(dir, 'kubernetes/nested/alpha/app/config.yaml', 'level: info', 'level: debug');
+    commit(dir, 'debug alpha');
+    const result = await runPullRequest({ repoRoot: dir, baseRef: 'main', env: {} });
+    expect(result.report.counts.errors).toBe(0);
+    expect(result.changedKustomizations).toEqual(['flux-system/alpha']);
+    expect(result.diff.changed.map((c) => c.key)).toEqual(['/ConfigMap/alpha/alpha']);
+    const states = Object.fromEntries(result.report.render.kustomizations.map((k) => [k.id, k.state]));
+    expect(states).toEqual({
+      'flux-system/flux-system': 'rendered',
+      'flux-system/sources': 'rendered',
+      'flux-system/nested': 'rendered',
+      'flux-system/alpha': 'rendered',
+      'flux-system/beta': 'skipped',
+      'flux-system/extra': 'skipped',
+      'flux-system/podinfo': 'skipped',
+      'flux-system/whoami': 'skipped',
+    });
+  });
+
   it('a values change needs review, with the values diff in the comment', async () => {
     const dir = repo('values');
     edit(dir, 'kubernetes/apps/podinfo/helmrelease.yaml', 'replicaCount: 1', 'replicaCount: 3');
@@ -221,6 +257,25 @@ describe('pull-request mode on real git history', () => {
     } finally {
       server.writeStatus = 0;
     }
+  });
+
+  it('a bump together with a change outside the Flux tree is not routine', async () => {
+    const dir = repo('outside');
+    edit(dir, 'kubernetes/apps/podinfo/helmrelease.yaml', 'version: 6.5.0', 'version: 6.5.2');
+    mkdirSync(join(dir, '.github', 'workflows'), { recursive: true });
+    writeFileSync(join(dir, '.github/workflows/ci.yml'), 'on: push\n');
+    commit(dir, 'bump and a workflow');
+    // a tool's leftover in the workspace is no change; an uncommitted file in the tree is
+    writeFileSync(join(dir, 'leftover.log'), 'x');
+    writeFileSync(join(dir, 'kubernetes/apps/whoami/draft.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: draft\n');
+    const result = await runPullRequest({ repoRoot: dir, baseRef: 'main', env: {} });
+    expect(result.diff.routine).toBe(true);
+    expect(result.routine).toBe(false);
+    expect(result.reasons).toEqual(['files outside kubernetes/ changed: .github/workflows/ci.yml']);
+    expect(result.commentBody).toContain('needs review**: files outside kubernetes/ changed: .github/workflows/ci.yml');
+    expect(result.changedFiles).toEqual(['.github/workflows/ci.yml', 'kubernetes/apps/podinfo/helmrelease.yaml', 'kubernetes/apps/whoami/draft.yaml']);
+    // no Kustomization reads the draft: the same warning as the full dry-run gives
+    expect(result.report.findings).toEqual([expect.objectContaining({ rule: 'unreferenced-file', severity: 'warning', file: 'kubernetes/apps/whoami/draft.yaml', line: 1 })]);
   });
 
   it('names a base that is not in the clone clearly', async () => {

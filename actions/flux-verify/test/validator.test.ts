@@ -35,12 +35,12 @@ describe('schema validator', () => {
     bad.spec.template.spec.containers[0]!.imagePullPolicy = 'Sometimes';
     bad.spec.template.spec.containers[0]!.readinessProbe = { httpGet: { path: '/' } };
     bad.spec.strategy = { rollingUpdate: { maxSurge: true } };
-    expect(messages(bad, deployment)).toEqual([
+    expect(messages(bad, deployment).sort()).toEqual([
       'spec.replicas must be an integer, got string ("2")',
       'spec.template.spec.containers[0].imagePullPolicy is "Sometimes"; expected one of "Always", "Never", "IfNotPresent"',
       'spec.template.spec.containers[0].readinessProbe.httpGet.port is required',
       'spec.strategy.rollingUpdate.maxSurge must be an integer or a string, got boolean',
-    ]);
+    ].sort());
   });
 
   it('checks Flux durations and keeps Helm values free-form', () => {

@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -27,6 +28,7 @@ let ws: string;
 let statePath: string;
 let bitwarden: BitwardenServer;
 let baseInputs: Record<string, string>;
+let secretInputs: Record<string, string>;
 const runs: ActionRun[] = [];
 
 async function action(inputs: Record<string, string>, options: { cwd?: string; node?: string } = {}): Promise<ActionRun> {
@@ -71,6 +73,9 @@ beforeAll(async () => {
     'plugin-cache-dir': 'off',
     'lock-timeout': '1s',
     timeout: '2m',
+  };
+  // Only the runs about secrets fetch them (see withSecrets).
+  secretInputs = {
     'bitwarden-access-token': bitwarden.mintAccessToken(),
     'bitwarden-server': bitwarden.url,
     'bitwarden-secrets': `${key.id} > TF_VAR_ssh_public_key\n${id.id} > AWS_ACCESS_KEY_ID\n${secret.id} > AWS_SECRET_ACCESS_KEY`,
@@ -264,7 +269,7 @@ describe('terraform-apply end-to-end (real terraform, local backend)', () => {
       await post(run);
     }
     const secret = bitwarden.addSecret({ key: 'unrelated', value: 'not-for-terraform' });
-    const run = await action({ 'bitwarden-secrets': `${baseInputs['bitwarden-secrets']}\n${secret.id} > GITHUB_TOKEN` });
+    const run = await action({ ...secretInputs, 'bitwarden-secrets': `${secretInputs['bitwarden-secrets']}\n${secret.id} > GITHUB_TOKEN` });
     expect(run.exitCode).toBe(1);
     expect(failure(run)).toContain("Input 'bitwarden-secrets' maps GITHUB_TOKEN, which terraform-apply does not use; expected TF_VAR_<variable>");
     await post(run);
@@ -303,6 +308,21 @@ describe('terraform-apply end-to-end (real terraform, local backend)', () => {
     await post(run);
   });
 
+  it('passes Bitwarden secrets to terraform through its environment only', async () => {
+    const dir = join(root, 'secrets-ws');
+    cpSync(join(fixtures, 'nodes'), join(dir, 'nodes'), { recursive: true });
+    const secretState = join(dir, 'secrets.tfstate');
+    const run = await action({ ...secretInputs, mode: 'apply', 'backend-config': `path=${secretState}` }, { cwd: dir });
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain('Fetched 3 secret(s) from Bitwarden');
+    // The module hashes var.ssh_public_key into each node: TF_VAR_ssh_public_key reached terraform.
+    const saved = JSON.parse(readFileSync(secretState, 'utf8')) as { resources: { instances: { attributes: { input: { value: { key: string } } } }[] }[] };
+    expect(saved.resources[0]!.instances[0]!.attributes.input.value.key).toBe(createHash('sha256').update(CANARY_KEY).digest('hex'));
+    // Before the post step: terraform's data dir, the backend file and the saved plan hold no secret.
+    for (const f of readTree(run.runnerTemp)) expect(f.content.toString('latin1'), f.path).not.toMatch(/CanaryKeyNeverInLogs|CanaryAwsSecretNeverInLogs|CanaryAccessKeyId/);
+    await post(run);
+  });
+
   it('never leaks a secret and leaves nothing behind after the post step', () => {
     expect(runs.length).toBeGreaterThan(10);
     for (const run of runs) {
@@ -316,7 +336,7 @@ describe('terraform-apply end-to-end (real terraform, local backend)', () => {
       // The post step removed the private dir (plan file, plan JSON, data dir, backend file).
       expect(readTree(run.runnerTemp).map((f) => f.path)).toEqual([]);
     }
-    for (const file of [...readTree(ws), ...readTree(join(root, 'state'))]) {
+    for (const file of [...readTree(ws), ...readTree(join(root, 'state')), ...readTree(join(root, 'secrets-ws'))]) {
       expect(file.content.toString('utf8'), file.path).not.toMatch(/CanaryKeyNeverInLogs|CanaryAwsSecretNeverInLogs|CanaryAccessKeyId/);
     }
     // The workspace holds only the module: terraform's data dir lived under RUNNER_TEMP.

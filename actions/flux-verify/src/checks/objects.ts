@@ -61,6 +61,16 @@ export function checkObjects(ctx: CheckContext): void {
       ctx.add({ rule: 'namespace-unset', severity: 'error', file: o.origin.file, line: o.origin.line, kustomization: o.kustomization, message: `${o.kind}/${o.name} is namespaced but has no namespace (set metadata.namespace, kustomize namespace: or the Kustomization's targetNamespace)` });
     }
     if (o.group === '' && o.kind === 'Secret') checkSecret(ctx, o);
+    if (o.group === 'helm.toolkit.fluxcd.io' && o.kind === 'HelmRelease') {
+      const spec = isRecord(o.object.spec) ? o.object.spec : {};
+      const creates = isRecord(spec.install) && spec.install.createNamespace === true;
+      for (const field of ['targetNamespace', 'storageNamespace'] as const) {
+        const ns = spec[field];
+        if (typeof ns === 'string' && !namespaces.has(ns) && !(creates && field === 'targetNamespace')) {
+          ctx.add({ rule: 'namespace-missing', severity: 'error', file: o.origin.file, line: fieldLine(render.files, o, ['spec', field]), kustomization: o.kustomization, message: `${describe(o)} installs into ${field} '${ns}', which nothing in the tree creates (set install.createNamespace or add the Namespace)` });
+        }
+      }
+    }
     const outdated = outdatedApi(o);
     if (outdated) ctx.add({ rule: 'api-deprecated', severity: 'error', file: o.origin.file, line: fieldLine(render.files, o, ['apiVersion']), kustomization: o.kustomization, message: outdated });
   }
@@ -68,7 +78,14 @@ export function checkObjects(ctx: CheckContext): void {
 
 function checkSecret(ctx: CheckContext, o: RenderedObject): void {
   const sops = o.object.sops;
-  if (isRecord(sops) && typeof sops.mac === 'string' && sops.mac.startsWith('ENC[')) return;
+  if (isRecord(sops) && typeof sops.mac === 'string' && sops.mac.startsWith('ENC[')) {
+    const ks = ctx.render.kustomizations.find((k) => k.id === o.kustomization);
+    const spec = ks && isRecord(ks.object.spec) ? ks.object.spec : {};
+    if (ks && !isRecord(spec.decryption)) {
+      ctx.add({ rule: 'sops-without-decryption', severity: 'error', file: o.origin.file, line: fieldLine(ctx.render.files, o, ['sops']), kustomization: o.kustomization, message: `Secret ${o.namespace ? `${o.namespace}/` : ''}${o.name} is SOPS-encrypted but Kustomization ${ks.id} has no spec.decryption: Flux would apply the ciphertext` });
+    }
+    return;
+  }
   for (const field of ['data', 'stringData']) {
     const v = o.object[field];
     if (isRecord(v) && Object.keys(v).length > 0) {

@@ -43,7 +43,7 @@ export class Kubectl {
     try {
       return JSON.parse(result.stdout) as T;
     } catch {
-      throw new UserError(`kubectl ${args.join(' ')} printed no JSON: ${lastLines(result.stdout, 3)}`);
+      throw new UserError(`kubectl ${args.join(' ')} printed ${result.stdout.length} bytes that are not JSON.`);
     }
   }
 
@@ -56,7 +56,8 @@ export class Kubectl {
     try {
       doc = JSON.parse(result.stdout) as typeof doc;
     } catch {
-      throw new UserError(`kubectl get ${args.join(' ')} printed no JSON: ${lastLines(result.stdout, 3)}`);
+      // Never echo the output: it may hold a Secret's data.
+      throw new UserError(`kubectl get ${args.join(' ')} printed ${result.stdout.length} bytes that are not JSON.`);
     }
     if (Array.isArray(doc.items)) return doc.items;
     return doc.kind ? [doc] : [];

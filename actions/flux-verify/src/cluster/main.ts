@@ -1,5 +1,5 @@
 import { join, relative, resolve } from 'node:path';
-import { annotate, getOptionalString, loadSecrets, privateDir, SecretSet, setOutput, tempRoot, UserError, writeJsonReport } from '@homelab/toolkit';
+import { annotate, getOptionalString, loadSecrets, privateDir, SecretSet, setOutput, Summary, tempRoot, UserError, writeJsonReport } from '@homelab/toolkit';
 import { clusterKustomizations, expectFromRepository } from './expected';
 import { ensureGitSecrets } from './git-secret';
 import { readClusterInputs, type ClusterInputs } from './inputs';
@@ -25,8 +25,14 @@ export interface ClusterOutcome {
 /** Entry point of `mode: cluster`, called by the action's main. */
 export async function runClusterMode(): Promise<void> {
   const inputs = readClusterInputs();
-  const secrets = await loadSecrets();
-  const outcome = await verifyCluster(inputs, secrets);
+  let outcome: ClusterOutcome;
+  try {
+    outcome = await verifyCluster(inputs, await loadSecrets());
+  } catch (err) {
+    // The job summary says why there is no table (runMain prints the failure itself).
+    if (err instanceof UserError) await new Summary().heading('Flux on the cluster: not verified', 2).code(err.message).write();
+    throw err;
+  }
   const { report, failures } = outcome;
   await buildSummary(report).write();
   annotateFailures(report.entries);

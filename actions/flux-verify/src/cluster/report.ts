@@ -47,7 +47,7 @@ export function isFailure(entry: Entry): boolean {
 }
 
 export function duration(entry: Entry, report: ClusterReport): string {
-  if (entry.startedAt === undefined) return '–';
+  if (entry.startedAt === undefined || entry.state === 'blocked') return '–';
   return formatMs((entry.finishedAt ?? report.finished) - entry.startedAt);
 }
 

@@ -138,6 +138,8 @@ export function assess(object: LiveObject, token?: string): Health {
   if (!ready) return { phase: 'progressing', reason: 'NotReconciled', message: 'not reconciled yet' };
   const message = ready.message ?? '';
   if (!current || !handled) {
+    // A Ready=True from before says nothing now; an Unknown/False one carries the controller's latest word.
+    if (ready.status !== 'True' && ready.message) return { phase: 'progressing', reason: ready.reason ?? 'Pending', message: ready.message };
     return { phase: 'progressing', reason: 'Pending', message: current ? 'waiting for the controller to handle the reconcile request' : `generation ${object.generation} not observed yet` };
   }
   if (ready.status === 'True') return { phase: 'ready', message };

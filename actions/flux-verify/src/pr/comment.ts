@@ -34,7 +34,7 @@ export function renderComment(diff: PrDiff, ctx: CommentContext, limit = COMMENT
   const status = ctx.findings.errors > 0 ? `❌ ${ctx.findings.errors} error(s), ${ctx.findings.warnings} warning(s)` : `✔️ no errors, ${ctx.findings.warnings} warning(s)`;
   const head: string[] = [
     COMMENT_MARKER,
-    `### Flux rendered diff against \`${ctx.baseRef}\``,
+    `### Flux rendered diff against \`${/^[0-9a-f]{40}$/.test(ctx.baseRef) ? ctx.baseRef.slice(0, 12) : ctx.baseRef}\``,
     '',
     `${verdict}  `,
     `Verification: ${status}${ctx.runUrl ? ` · [run](${ctx.runUrl})` : ''}${ctx.scope ? '  ' : ''}`,

@@ -1,16 +1,18 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { isRecord, KUSTOMIZATION_FILES } from '../render/local-build';
 import { checkRendered, type VerifyReport } from '../verify';
 import type { Kustomize } from '../kustomize';
 import { renderTree, type RenderOptions, type RenderResult } from '../render/tree';
-import type { FluxKustomization, RenderedObject } from '../render/types';
+import type { Finding, FluxKustomization, RenderedObject } from '../render/types';
 import { DEFAULT_SHARED, selectAffected, type Selection } from './changed-only';
+import { isBinaryText, materializeBase, type BaseTree } from './base-tree';
 import { COMMENT_MARKER, renderComment, type CommentContext } from './comment';
 import { commentTarget, runUrl } from './event';
 import { Git } from './git';
 import { diffObjects, type PrDiff } from './object-diff';
-import { scanStaticGraph, type StaticGraph } from './static-graph';
+import { scanStaticGraph, type RevisionFiles, type StaticGraph } from './static-graph';
 import { upsertStickyComment, type StickyResult } from './sticky-comment';
 import type { DiffObject } from './types';
 
@@ -98,6 +100,9 @@ function ksKey(file: string | undefined, name: string | undefined): string {
   return `${file ?? ''}#${name ?? ''}`;
 }
 
+/** The job summary takes 1 MiB per step; the dry-run summary needs some of it. */
+const SUMMARY_LIMIT = 800_000;
+
 type SelectableOptions = RenderOptions & { select?: (ks: FluxKustomization) => boolean };
 
 /**
@@ -116,60 +121,90 @@ export async function runPullRequest(options: PullRequestOptions): Promise<PullR
   const baseCommit = await git.resolve(options.baseRef);
   const mergeBase = await git.mergeBase(baseCommit);
   const inRepo = relative(top, repoRoot).split(sep).join('/');
-  const changedFiles = (await git.changedFiles(mergeBase))
+  const prefix = (p: string) => (inRepo === '' ? p : `${inRepo}/${p}`);
+  const changedTop = await git.changedFiles(mergeBase, [prefix(path), prefix(cluster)]);
+  const changedFiles = changedTop
     .map((f) => (inRepo === '' ? f : f.startsWith(`${inRepo}/`) ? f.slice(inRepo.length + 1) : undefined))
     .filter((f): f is string => f !== undefined);
 
-  const worktree = await git.worktree(mergeBase);
+  // The base revision is read without a checkout first: the working tree, with the changed files
+  // as git has them at the merge base. Only what the base render needs is checked out later.
+  const baseListing = await git.listFiles(mergeBase);
+  const inBase = new Set(baseListing);
+  const baseTexts = await git.readFiles(mergeBase, changedTop.filter((f) => inBase.has(f)));
+  const baseRevision: RevisionFiles = {
+    files: baseListing.map((f) => join(top, f)),
+    read: (abs) => baseTexts.get(relative(top, abs).split(sep).join('/')) ?? readFileSync(abs, 'utf8'),
+  };
+  const baseExists = baseListing.some((f) => f.startsWith(`${prefix(cluster)}/`));
+  const headGraph = scanStaticGraph(repoRoot, path, cluster);
+  const baseGraph: StaticGraph = baseExists ? scanStaticGraph(repoRoot, path, cluster, baseRevision) : { kustomizations: [], settingsFiles: [] };
+  const shared = [...DEFAULT_SHARED, ...headGraph.settingsFiles, ...baseGraph.settingsFiles];
+  const headSel = selectAffected(headGraph.kustomizations, changedFiles, shared);
+  const baseSel = selectAffected(baseGraph.kustomizations, changedFiles, shared);
+  const selection: Selection = {
+    all: headSel.all || baseSel.all,
+    reason: headSel.reason ?? baseSel.reason,
+    selected: new Set([...headSel.selected, ...baseSel.selected]),
+    build: new Set([...headSel.build, ...baseSel.build]),
+  };
+  const allKeys = new Set<string>();
+  const buildKeys = new Set<string>();
+  for (const k of [...headGraph.kustomizations, ...baseGraph.kustomizations]) {
+    allKeys.add(ksKey(k.definedIn, k.name));
+    if (selection.build.has(k.id)) buildKeys.add(ksKey(k.definedIn, k.name));
+  }
+  const wanted = options.changedOnly ?? true;
+  const partial = wanted && !selection.all && buildKeys.size < allKeys.size;
+  // A Kustomization the static scan does not know (a generated name) is always built.
+  const select = partial ? (ks: FluxKustomization) => !allKeys.has(ksKey(ks.origin.file, ks.name)) || buildKeys.has(ksKey(ks.origin.file, ks.name)) : undefined;
+
+  /** Base files the render reads: the cluster entry's tree and the inputs of what is built. */
+  const baseFilesFor = (everything: boolean): string[] => {
+    const built = baseGraph.kustomizations.filter((k) => everything || selection.build.has(k.id));
+    const whole = everything || built.some((k) => k.opaque);
+    const inputs = [`${cluster}/`, ...(whole ? [`${path}/`] : []), ...built.flatMap((k) => k.inputs)].map(prefix);
+    const dirs = inputs.filter((i) => i.endsWith('/'));
+    const files = new Set(inputs.filter((i) => !i.endsWith('/')));
+    return baseListing.filter((f) => files.has(f) || dirs.some((d) => f.startsWith(d)));
+  };
+  const checkout = async (files: string[]): Promise<BaseTree> =>
+    files.some((f) => isBinaryText(baseTexts.get(f) ?? '')) ? git.worktree(mergeBase, files) : materializeBase(top, files, baseTexts);
+  let worktree = await checkout(baseFilesFor(!partial));
   try {
-    const baseRoot = inRepo === '' ? worktree.dir : join(worktree.dir, inRepo);
-    const baseExists = existsSync(join(baseRoot, cluster));
-    const headGraph = scanStaticGraph(repoRoot, path, cluster);
-    const baseGraph: StaticGraph = baseExists ? scanStaticGraph(baseRoot, path, cluster) : { kustomizations: [], settingsFiles: [] };
-    const shared = [...DEFAULT_SHARED, ...headGraph.settingsFiles, ...baseGraph.settingsFiles];
-    const headSel = selectAffected(headGraph.kustomizations, changedFiles, shared);
-    const baseSel = selectAffected(baseGraph.kustomizations, changedFiles, shared);
-    const selection: Selection = {
-      all: headSel.all || baseSel.all,
-      reason: headSel.reason ?? baseSel.reason,
-      selected: new Set([...headSel.selected, ...baseSel.selected]),
-      build: new Set([...headSel.build, ...baseSel.build]),
-    };
-    const allKeys = new Set<string>();
-    const buildKeys = new Set<string>();
-    for (const k of [...headGraph.kustomizations, ...baseGraph.kustomizations]) {
-      allKeys.add(ksKey(k.definedIn, k.name));
-      if (selection.build.has(k.id)) buildKeys.add(ksKey(k.definedIn, k.name));
-    }
-    const wanted = options.changedOnly ?? true;
-    const partial = wanted && !selection.all && buildKeys.size < allKeys.size;
-    // A Kustomization the static scan does not know (a generated name) is always built.
-    const select = partial ? (ks: FluxKustomization) => !allKeys.has(ksKey(ks.origin.file, ks.name)) || buildKeys.has(ksKey(ks.origin.file, ks.name)) : undefined;
+    const baseRoot = () => (inRepo === '' ? worktree.dir : join(worktree.dir, inRepo));
     const common = { path, cluster, strictSubstitution: options.strictSubstitution ?? true, kustomize: options.kustomize };
 
-    const t0 = Date.now();
-    let report: VerifyReport;
-    let confirmedInFull = false;
-    if (!partial && options.headReport) report = options.headReport;
-    else {
+    // Base and head render side by side: in changed-only mode both are a few kustomize processes.
+    const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
+      const t0 = Date.now();
+      const value = await work();
+      return [value, Date.now() - t0];
+    };
+    const verifyHead = async (): Promise<{ report: VerifyReport; confirmedInFull: boolean }> => {
+      if (!partial && options.headReport) return { report: options.headReport, confirmedInFull: false };
       const headOptions: SelectableOptions = { repoRoot, ...common, select };
-      report = checkRendered(await renderTree(headOptions));
-      if (partial) {
-        report = scopeReport(report, changedFiles);
-        if (report.counts.errors > 0) {
-          // Cross-Kustomization checks (namespaces, sources, duplicates) only saw part of the tree:
-          // errors are confirmed (or dropped) by the full verification, never reported on a partial view.
-          report = checkRendered(await renderTree({ repoRoot, ...common }));
-          confirmedInFull = true;
-        }
-      }
-    }
-    const headMs = Date.now() - t0;
-
-    const t1 = Date.now();
-    const baseOptions: SelectableOptions = { repoRoot: baseRoot, ...common, select };
-    const base: RenderResult | undefined = baseExists ? await renderTree(baseOptions) : undefined;
-    const baseMs = Date.now() - t1;
+      const render = await renderTree(headOptions);
+      if (!partial) return { report: checkRendered(render), confirmedInFull: false };
+      const scoped = scopeReport(render, changedFiles);
+      if (scoped.counts.errors === 0) return { report: scoped, confirmedInFull: false };
+      // Cross-Kustomization checks (namespaces, sources, duplicates) only saw part of the tree:
+      // errors are confirmed (or dropped) by the full verification, never reported from a partial view.
+      return { report: checkRendered(await renderTree({ repoRoot, ...common })), confirmedInFull: true };
+    };
+    const renderBase = async (): Promise<RenderResult | undefined> => {
+      if (!baseExists) return undefined;
+      const baseOptions: SelectableOptions = { repoRoot: baseRoot(), ...common, select };
+      const render = await renderTree(baseOptions);
+      // Built but not planned (a name made by a kustomize transformer, unknown to the static scan):
+      // its files may not be checked out. Render the base again from a full checkout of the Flux tree.
+      const unplanned = render.kustomizations.slice(1).some((k) => k.state !== ('skipped' as string) && !buildKeys.has(ksKey(k.origin.file, k.name)));
+      if (!partial || !unplanned) return render;
+      await worktree.remove();
+      worktree = await checkout(baseFilesFor(true));
+      return renderTree({ ...baseOptions, repoRoot: baseRoot() });
+    };
+    const [[{ report, confirmedInFull }, headMs], [base, baseMs]] = await Promise.all([timed(verifyHead), timed(renderBase)]);
 
     const t2 = Date.now();
     const redact = redactor();
@@ -183,7 +218,11 @@ export async function runPullRequest(options: PullRequestOptions): Promise<PullR
     });
     const reasons = [...diff.reasons];
     if (report.counts.errors > 0) reasons.unshift(`verification found ${report.counts.errors} error(s)`);
-    const routine = diff.routine && report.counts.errors === 0;
+    // The verdict vouches for the rendered cluster only: a change elsewhere (workflows, Terraform...)
+    // is never routine by this check.
+    const outside = changedFiles.filter((f) => !f.startsWith(`${path}/`) && !f.startsWith(`${cluster}/`));
+    if (outside.length > 0) reasons.push(`files outside ${path}/ changed: ${outside.slice(0, 5).join(', ')}${outside.length > 5 ? ` and ${outside.length - 5} more` : ''}`);
+    const routine = diff.routine && report.counts.errors === 0 && outside.length === 0;
     const diffMs = Date.now() - t2;
 
     // Static ids may lack a namespace that only rendering gives: report the rendered ids.
@@ -212,7 +251,7 @@ export async function runPullRequest(options: PullRequestOptions): Promise<PullR
     };
     const renderedDiff = { ...diff, routine, reasons };
     const commentBody = renderComment(renderedDiff, ctx);
-    const summaryMarkdown = renderComment(renderedDiff, ctx, 1_000_000).replace(`${COMMENT_MARKER}\n`, '');
+    const summaryMarkdown = renderComment(renderedDiff, ctx, SUMMARY_LIMIT).replace(`${COMMENT_MARKER}\n`, '');
 
     let comment: StickyResult | undefined;
     if (options.comment ?? true) {
@@ -245,23 +284,44 @@ function scopeLine(scope: PullRequestResult['scope'], changed: string[]): string
 }
 
 /**
- * A changed-only report: files of Kustomizations that were not built are "unreferenced" only
- * because they were skipped, and skipped Kustomizations have no result.
+ * The checks on a changed-only render. checkRendered would walk the whole tree for unreferenced
+ * files (parsing every file, and flagging every file of a skipped Kustomization); here it sees only
+ * the files the builds read, and the changed files get the same file checks. Skipped
+ * Kustomizations have no result.
  */
-function scopeReport(report: VerifyReport, changedFiles: readonly string[]): VerifyReport {
-  const changed = new Set(changedFiles);
-  const findings = report.findings.filter((f) => f.rule !== 'unreferenced-file' || (f.file !== undefined && changed.has(f.file)));
-  const skipped = new Set(report.render.kustomizations.filter((k) => k.state === ('skipped' as string)).map((k) => k.id));
-  const results = new Map([...report.results].filter(([id]) => !skipped.has(id)));
+function scopeReport(render: RenderResult, changedFiles: readonly string[]): VerifyReport {
+  const checked = checkRendered({ ...render, path: join(render.path, '.flux-verify-changed-only') });
+  const findings = [...checked.findings, ...changedFileFindings(render, changedFiles)];
+  const skipped = new Set(render.kustomizations.filter((k) => k.state === ('skipped' as string)).map((k) => k.id));
+  const results = new Map([...checked.results].filter(([id]) => !skipped.has(id)));
   return {
-    ...report,
+    ...checked,
+    render,
     findings,
     results,
     counts: {
-      ...report.counts,
+      ...checked.counts,
       errors: findings.filter((f) => f.severity === 'error').length,
       warnings: findings.filter((f) => f.severity === 'warning').length,
       notices: findings.filter((f) => f.severity === 'notice').length,
     },
   };
+}
+
+/** YAML problems and "no Kustomization reads this" for changed files that no build read. */
+function changedFileFindings(render: RenderResult, changedFiles: readonly string[]): Finding[] {
+  const out: Finding[] = [];
+  for (const rel of changedFiles) {
+    if (!rel.startsWith(`${render.path}/`) || !/\.ya?ml$/.test(rel)) continue;
+    const abs = resolve(render.repoRoot, rel);
+    if (render.usedFiles.has(abs)) continue;
+    const file = render.files.tryGet(abs);
+    if (!file) continue;
+    for (const p of file.problems) out.push({ rule: p.rule, severity: 'error', file: file.rel, line: p.line, message: p.message });
+    if (file.problems.length > 0 || KUSTOMIZATION_FILES.includes(basename(abs))) continue;
+    const doc = file.docs.find((d) => isRecord(d.value) && typeof d.value.apiVersion === 'string' && typeof d.value.kind === 'string' && !d.value.apiVersion.startsWith('kustomize.config.k8s.io/'));
+    if (!doc || !isRecord(doc.value)) continue;
+    out.push({ rule: 'unreferenced-file', severity: 'warning', file: file.rel, line: doc.line, message: `${String(doc.value.kind)} in ${file.rel} is not referenced by any Kustomization: Flux never applies it` });
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, posix, relative, resolve, sep } from 'node:path';
+import { dirname, extname, join, posix, relative, resolve, sep } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { isRecord, KUSTOMIZATION_FILES } from '../render/local-build';
 import type { KustomizationInputs } from './changed-only';
@@ -62,25 +62,44 @@ function docsOf(file: string, text: string): Doc[] {
   }
 }
 
+/**
+ * A revision's files without a checkout: every file (absolute, as if checked out at the scan's
+ * root) and a reader. The base revision is the working tree with the changed files read from git.
+ */
+export interface RevisionFiles {
+  files: Iterable<string>;
+  read(path: string): string;
+}
+
 /** What the scan knows about the revision's files, so that resolving a reference costs no syscall. */
 class Tree {
   readonly files = new Set<string>();
   readonly dirs = new Set<string>();
   private readonly roots: string[];
+  /** Every file of the revision is listed: nothing else exists. */
+  private readonly complete: boolean;
 
-  constructor(roots: string[]) {
+  constructor(roots: string[], revision?: RevisionFiles) {
     this.roots = roots.map((r) => (r.endsWith(sep) ? r : r + sep));
-    for (const r of roots) listTree(r, this.files, this.dirs);
+    this.complete = revision !== undefined;
+    if (!revision) {
+      for (const r of roots) listTree(r, this.files, this.dirs);
+      return;
+    }
+    for (const f of revision.files) {
+      this.files.add(f);
+      for (let d = dirname(f); !this.dirs.has(d) && d !== dirname(d); d = dirname(d)) this.dirs.add(d);
+    }
   }
 
-  private inside(p: string): boolean {
-    return this.roots.some((r) => p.startsWith(r) || `${p}${sep}` === r);
+  inRoots(p: string): boolean {
+    return this.roots.some((r) => p.startsWith(r));
   }
 
   kind(p: string): 'file' | 'dir' | undefined {
     if (this.files.has(p)) return 'file';
     if (this.dirs.has(p)) return 'dir';
-    if (this.inside(p) || !existsSync(p)) return undefined;
+    if (this.complete || this.inRoots(p) || this.roots.includes(`${p}${sep}`) || !existsSync(p)) return undefined;
     const st = statSync(p);
     return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : undefined;
   }
@@ -100,7 +119,7 @@ class Tree {
  * Kustomization files are read as text, not parsed: every token that names an existing path counts
  * (a key that happens to name a directory only adds an input, which is the safe direction).
  */
-function inputsOfDir(root: string, tree: Tree, dir: string, acc: Inputs, seen = new Set<string>()): void {
+function inputsOfDir(root: string, tree: Tree, read: (path: string) => string, dir: string, acc: Inputs, seen = new Set<string>()): void {
   if (seen.has(dir)) return;
   seen.add(dir);
   const kfile = tree.kustomizationFile(dir);
@@ -111,7 +130,7 @@ function inputsOfDir(root: string, tree: Tree, dir: string, acc: Inputs, seen = 
   acc.paths.add(relTo(root, kfile));
   let text: string;
   try {
-    text = readFileSync(kfile, 'utf8');
+    text = read(kfile);
   } catch {
     acc.opaque = true;
     return;
@@ -128,7 +147,7 @@ function inputsOfDir(root: string, tree: Tree, dir: string, acc: Inputs, seen = 
       if (candidate === '') continue;
       const p = resolve(dir, candidate);
       const kind = tree.kind(p);
-      if (kind === 'dir') inputsOfDir(root, tree, p, acc, seen);
+      if (kind === 'dir') inputsOfDir(root, tree, read, p, acc, seen);
       else if (kind === 'file') acc.paths.add(relTo(root, p));
     }
   }
@@ -149,15 +168,16 @@ function covered(inputs: Iterable<string>, file: string): boolean {
  * Read the Flux Kustomizations of a repository revision. `treePath` and `cluster` are
  * repository-relative; Flux resolves `spec.path` against the repository root.
  */
-export function scanStaticGraph(repoRoot: string, treePath: string, cluster: string): StaticGraph {
+export function scanStaticGraph(repoRoot: string, treePath: string, cluster: string, revision?: RevisionFiles): StaticGraph {
   const root = resolve(repoRoot);
-  const tree = new Tree([resolve(root, treePath), resolve(root, cluster)]);
-  const files = [...tree.files].filter((f) => extname(f) === '.yaml' || extname(f) === '.yml');
+  const tree = new Tree([resolve(root, treePath), resolve(root, cluster)], revision);
+  const read = revision ? (p: string) => revision.read(p) : (p: string) => readFileSync(p, 'utf8');
+  const files = [...tree.files].filter((f) => tree.inRoots(f) && (extname(f) === '.yaml' || extname(f) === '.yml'));
   const ksDocs: Doc[] = [];
   const sourceFiles = new Set<string>();
   const texts = new Map<string, string>();
   for (const f of files) {
-    const text = readFileSync(f, 'utf8');
+    const text = read(f);
     texts.set(f, text);
     if (text.includes(FLUX_KS)) for (const d of docsOf(f, text)) if (String(d.value.apiVersion ?? '').startsWith(FLUX_KS) && d.value.kind === 'Kustomization') ksDocs.push(d);
     if (text.includes(FLUX_SOURCE)) sourceFiles.add(relTo(root, f));
@@ -178,9 +198,9 @@ export function scanStaticGraph(repoRoot: string, treePath: string, cluster: str
     else if (ownRepo) {
       const dir = resolve(root, posix.normalize(rawPath.replace(/^\.?\/+/, '')) || '.');
       if (tree.kind(dir) === 'dir') {
-        inputsOfDir(root, tree, dir, acc);
+        inputsOfDir(root, tree, read, dir, acc);
         const components = Array.isArray(spec.components) ? spec.components : [];
-        for (const c of components) if (typeof c === 'string') inputsOfDir(root, tree, resolve(dir, c), acc);
+        for (const c of components) if (typeof c === 'string') inputsOfDir(root, tree, read, resolve(dir, c), acc);
       }
     }
     const postBuild = isRecord(spec.postBuild) ? spec.postBuild : {};

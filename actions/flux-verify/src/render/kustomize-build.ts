@@ -41,7 +41,7 @@ function overlay(workDir: string, dir: string, fields: FluxBuildFields, origin: 
 }
 
 /** Objects of a kustomize output, each with the absolute source file its origin annotation names. */
-function parseOutput(store: FileStore, yaml: string, workDir: string, fallback: string): BuiltObject[] {
+export function parseOutput(store: FileStore, yaml: string, workDir: string, fallback: string): BuiltObject[] {
   const objects: BuiltObject[] = [];
   for (const doc of parseAllDocuments(yaml)) {
     const value = doc.toJS() as unknown;
@@ -74,7 +74,7 @@ export async function kustomizeBuild(kustomize: Kustomize, store: FileStore, wor
   const result = await kustomize.build(workDir);
   if (!result.ok) {
     const where = locateError(store, result.message, dir, workDir) ?? (kfile ? { file: kfile } : {});
-    return { ok: false, message: result.message.split(workDir).join('<flux-overlay>'), ...where };
+    return { ok: false, message: readableMessage(store, result.message, workDir), ...where };
   }
   const objects = parseOutput(store, result.yaml, workDir, kfile ?? dir);
   const files = new Set<string>(kfile ? referencedFiles(store, dir) : []);
@@ -181,4 +181,14 @@ function locateError(store: FileStore, message: string, dir: string, workDir: st
     }
   }
   return undefined;
+}
+
+/** kustomize names files relative to our temporary overlay: show them relative to the repository instead. */
+function readableMessage(store: FileStore, message: string, workDir: string): string {
+  return message
+    .replace(/(?:\.\.\/)+[^\s':"]+/g, (m) => store.rel(resolve(workDir, m)))
+    .split(store.repoRoot + '/')
+    .join('')
+    .split(workDir)
+    .join('<flux-overlay>');
 }

@@ -73,7 +73,7 @@ export function localBuild(store: FileStore, dir: string, targetNamespace: strin
     else if (KUSTOMIZATION_FILES.some((f) => existsSync(join(dir, f)))) return undefined;
     else {
       objects = [];
-      for (const entry of fluxScan(dir)) objects.push(...buildEntry(store, entry, new Set([dir]), files, true));
+      for (const entry of fluxScan(dir)) objects.push(...buildEntry(store, entry, new Set([dir]), files));
     }
     if (targetNamespace !== undefined) setNamespace(objects, targetNamespace);
     ensureUniqueIds(objects);
@@ -104,7 +104,7 @@ function buildDir(store: FileStore, dir: string, stack: Set<string>, files: stri
   const objects: BuiltObject[] = [];
   for (const r of resources as string[]) {
     if (r.includes('://') || r.startsWith('/') || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(r) || r.includes('?ref=')) throw new NotSimple();
-    objects.push(...buildEntry(store, resolve(dir, r), inner, files, false));
+    objects.push(...buildEntry(store, resolve(dir, r), inner, files));
   }
   if (k.namespace !== undefined) {
     if (typeof k.namespace !== 'string') throw new NotSimple();
@@ -113,7 +113,7 @@ function buildDir(store: FileStore, dir: string, stack: Set<string>, files: stri
   return objects;
 }
 
-function buildEntry(store: FileStore, path: string, stack: Set<string>, files: string[], scanned: boolean): BuiltObject[] {
+function buildEntry(store: FileStore, path: string, stack: Set<string>, files: string[]): BuiltObject[] {
   if (!existsSync(path)) throw new NotSimple();
   if (statSync(path).isDirectory()) return buildDir(store, path, stack, files);
   const source = store.get(path);
@@ -123,10 +123,9 @@ function buildEntry(store: FileStore, path: string, stack: Set<string>, files: s
   for (const d of source.docs) {
     if (d.value === null || d.value === undefined) continue;
     const v = d.value;
-    if (!isRecord(v) || typeof v.apiVersion !== 'string' || typeof v.kind !== 'string' || v.kind.endsWith('List')) {
-      if (scanned && isRecord(v) && v.kind === undefined) throw new NotSimple();
-      throw new NotSimple();
-    }
+    // not an object kustomize accepts as is (a List, a values file Flux's scan would reject...):
+    // the real kustomize builds it, or says what is wrong with it
+    if (!isRecord(v) || typeof v.apiVersion !== 'string' || typeof v.kind !== 'string' || v.kind.endsWith('List')) throw new NotSimple();
     const meta = v.metadata;
     if (!isRecord(meta) || typeof meta.name !== 'string' || meta.name === '') throw new NotSimple();
     if (meta.namespace !== undefined && typeof meta.namespace !== 'string') throw new NotSimple();

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, posix, resolve, sep } from 'node:path';
 import { tempRoot } from '@homelab/toolkit';
@@ -22,6 +22,11 @@ export interface RenderOptions {
   /** Parallel kustomize processes (default: available CPUs, at least 2). */
   concurrency?: number;
   kustomize?: Kustomize;
+  /**
+   * Build only the Kustomizations this accepts (the cluster entry is always built); the others stay
+   * in the result with state 'skipped' and no objects. Used by changed-only verification.
+   */
+  select?: (ks: FluxKustomization) => boolean;
 }
 
 export interface RenderResult {
@@ -170,6 +175,8 @@ export async function renderTree(options: RenderOptions): Promise<RenderResult> 
         }
         ks.state = 'failed';
         entry.stage = 'done';
+        // the files are referenced, just not buildable: do not also call them unreferenced
+        for (const f of yamlFilesUnder(abs)) usedFiles.add(f);
         if ('yamlFile' in result) {
           usedFiles.add(result.yamlFile);
           const line = store.tryGet(result.yamlFile)?.problems[0]?.line ?? 1;
@@ -200,6 +207,9 @@ export async function renderTree(options: RenderOptions): Promise<RenderResult> 
       await slot();
       try {
         r.done(await kustomizeBuild(k, store, join(base, String(overlays++)), r.dir, r.fields));
+      } catch (err) {
+        // a timeout or an unexpected exit code: a failed build, never a hung render
+        r.done({ ok: false, message: err instanceof Error ? err.message : String(err) });
       } finally {
         release();
       }
@@ -218,6 +228,8 @@ export async function renderTree(options: RenderOptions): Promise<RenderResult> 
         let results: KustomizeBuild[] | undefined;
         try {
           results = await kustomizeBatch(k, store, join(base, `batch-${overlays++}`), group);
+        } catch {
+          results = undefined;
         } finally {
           release();
         }
@@ -367,6 +379,11 @@ export async function renderTree(options: RenderOptions): Promise<RenderResult> 
     for (;;) {
       let progress = false;
       for (const entry of order) {
+        if (entry.stage === 'source' && options.select && !options.select(entry.ks)) {
+          entry.ks.state = 'skipped';
+          entry.stage = 'done';
+          continue;
+        }
         if (entry.stage === 'source') {
           const ref = entry.ks.sourceRef;
           if (!ref) {
@@ -503,4 +520,14 @@ function lineOfObject(store: FileStore, o: RenderedObject, path: (string | numbe
   if (!o.origin.path || o.origin.doc === undefined) return o.origin.line;
   const file = store.tryGet(o.origin.path);
   return file ? store.lineOf(file, o.origin.doc, path) : o.origin.line;
+}
+
+function yamlFilesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...yamlFilesUnder(p));
+    else if (/\.ya?ml$/.test(entry.name)) out.push(p);
+  }
+  return out;
 }

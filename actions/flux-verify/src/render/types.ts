@@ -46,7 +46,8 @@ export interface ObjectRef {
   namespace: string;
 }
 
-export type KustomizationState = 'rendered' | 'failed' | 'external' | 'blocked';
+/** `skipped`: not built because RenderOptions.select rejected it (changed-only verification). */
+export type KustomizationState = 'rendered' | 'failed' | 'external' | 'blocked' | 'skipped';
 
 export interface FluxKustomization {
   /** `namespace/name`. */

@@ -46,7 +46,7 @@ export function dependencyGraph(report: VerifyReport): string {
     return lines.join('\n');
   }
   const ids = new Set(ks.map((k) => k.id));
-  for (const k of ks) lines.push(`  ${mermaidId(k.id)}[${mermaidLabel(k.namespace === 'flux-system' ? k.name : k.id)}]:::${report.results.get(k.id) ?? 'ok'}`);
+  for (const k of ks) lines.push(`  ${mermaidId(k.id)}[${mermaidLabel(k.namespace === 'flux-system' ? k.name : k.id)}]:::${report.results.get(k.id) ?? (k.state === 'skipped' ? 'skipped' : 'ok')}`);
   for (const k of ks) {
     for (const d of k.dependsOn) {
       if (ids.has(d.id)) lines.push(`  ${mermaidId(d.id)} --> ${mermaidId(k.id)}`);
@@ -58,6 +58,7 @@ export function dependencyGraph(report: VerifyReport): string {
     '  classDef warning fill:#fff8c5,stroke:#9a6700,color:#1f2328',
     '  classDef error fill:#ffebe9,stroke:#cf222e,color:#1f2328',
     '  classDef external fill:#eaeef2,stroke:#6e7781,color:#1f2328',
+    '  classDef skipped fill:#f6f8fa,stroke:#d0d7de,color:#6e7781,stroke-dasharray:3',
   );
   return lines.join('\n');
 }

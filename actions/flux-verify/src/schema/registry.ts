@@ -1,6 +1,7 @@
 import { isRecord } from '../render/local-build';
 import type { RenderedObject } from '../render/types';
 import { objectMeta } from './builders';
+import { crdSchemas } from './crds';
 import { currentFluxVersions, fluxSchemas } from './flux';
 import { kubernetesSchemas } from './kubernetes';
 import type { Schema } from './validator';
@@ -52,7 +53,7 @@ export class SchemaRegistry {
     const key = `${apiVersion}/${kind}`;
     const crd = this.crds.get(key);
     if (crd) return { schema: crd, from: 'crd' };
-    const shipped = kubernetesSchemas[key] ?? fluxSchemas[key];
+    const shipped = kubernetesSchemas[key] ?? fluxSchemas[key] ?? crdSchemas[key];
     return shipped ? { schema: shipped, from: 'shipped' } : undefined;
   }
 
@@ -63,6 +64,8 @@ export class SchemaRegistry {
     if (crd) return crd;
     if (CLUSTER_KINDS.has(key)) return 'Cluster';
     if (`${group}/${kind}` in fluxKinds) return 'Namespaced';
+    if (group === 'cert-manager.io' && kind === 'ClusterIssuer') return 'Cluster';
+    if (Object.keys(crdSchemas).some((k) => k.startsWith(`${group}/`) && k.endsWith(`/${kind}`))) return 'Namespaced';
     const core = Object.keys(kubernetesSchemas).some((k) => k.endsWith(`/${kind}`) && (group === '' ? k.split('/').length === 2 : k.startsWith(`${group}/`)));
     return core ? 'Namespaced' : undefined;
   }

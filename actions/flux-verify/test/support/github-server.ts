@@ -36,7 +36,7 @@ export class GitHubServer {
   }
 
   addComment(body: string, login = 'someone', issue = 7): void {
-    this.comments.push({ id: this.nextId++, issue, body, user: { login, type: 'User' } });
+    this.comments.push({ id: this.nextId++, issue, body, user: { login, type: login.endsWith('[bot]') ? 'Bot' : 'User' } });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,0 +1,113 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SHARED, selectAffected, type KustomizationInputs } from '../src/pr/changed-only';
+import { toDiffObjects } from '../src/pr/run';
+import { scanStaticGraph } from '../src/pr/static-graph';
+import type { RenderedObject } from '../src/render/types';
+
+const FIXTURE = join(import.meta.dirname, 'fixtures', 'pr');
+const graph = scanStaticGraph(FIXTURE, 'kubernetes', 'kubernetes/clusters/production');
+const byId = (id: string) => graph.kustomizations.find((k) => k.id === id)!;
+const shared = [...DEFAULT_SHARED, ...graph.settingsFiles];
+const sorted = (s: Set<string>) => [...s].sort();
+
+describe('static Flux graph of a revision', () => {
+  it('finds every Flux Kustomization with the files its build reads', () => {
+    expect(graph.kustomizations.map((k) => k.id).sort()).toEqual(['flux-system/extra', 'flux-system/flux-system', 'flux-system/podinfo', 'flux-system/sources', 'flux-system/whoami']);
+    expect([...byId('flux-system/whoami').inputs].sort()).toEqual([
+      'kubernetes/apps/whoami/deployment.yaml',
+      'kubernetes/apps/whoami/kustomization.yaml',
+      'kubernetes/apps/whoami/namespace.yaml',
+      'kubernetes/apps/whoami/service.yaml',
+    ]);
+    // no kustomization.yaml: Flux reads the whole directory
+    expect(byId('flux-system/flux-system').inputs).toEqual(['kubernetes/clusters/production/']);
+    expect(byId('flux-system/extra').inputs).toEqual(['kubernetes/apps/extra/']);
+    expect(byId('flux-system/podinfo')).toMatchObject({ definedIn: 'kubernetes/clusters/production/ks/podinfo.yaml', dependsOn: ['flux-system/sources'], transformFiles: ['kubernetes/apps/podinfo/kustomization.yaml'] });
+    expect(byId('flux-system/sources').transformFiles).toEqual([]);
+  });
+
+  it('knows which Kustomizations render sources and which files hold substituteFrom settings', () => {
+    expect(graph.kustomizations.filter((k) => k.providesSources).map((k) => k.id).sort()).toEqual(['flux-system/flux-system', 'flux-system/sources']);
+    expect(graph.settingsFiles).toEqual(['kubernetes/clusters/production/cluster-settings.yaml']);
+  });
+});
+
+describe('changed-only selection on the fixture', () => {
+  it('an app file selects that app; its parent and the source providers are built with it', () => {
+    const s = selectAffected(graph.kustomizations, ['kubernetes/apps/whoami/deployment.yaml'], shared);
+    expect(sorted(s.selected)).toEqual(['flux-system/whoami']);
+    expect(sorted(s.build)).toEqual(['flux-system/flux-system', 'flux-system/sources', 'flux-system/whoami']);
+  });
+
+  it('a dependency is built for the references of what depends on it', () => {
+    const s = selectAffected(graph.kustomizations, ['kubernetes/apps/podinfo/helmrelease.yaml'], shared);
+    expect(sorted(s.selected)).toEqual(['flux-system/podinfo']);
+    expect(s.build.has('flux-system/sources')).toBe(true);
+    expect(s.build.has('flux-system/extra')).toBe(false);
+  });
+
+  it('a source change re-verifies its dependents', () => {
+    const s = selectAffected(graph.kustomizations, ['kubernetes/infrastructure/sources/podinfo.yaml'], shared);
+    expect(sorted(s.selected)).toEqual(['flux-system/podinfo', 'flux-system/sources']);
+  });
+
+  it('cluster settings and flux-system are shared inputs', () => {
+    expect(selectAffected(graph.kustomizations, ['kubernetes/clusters/production/cluster-settings.yaml'], shared)).toMatchObject({ all: true });
+    expect(selectAffected(graph.kustomizations, ['kubernetes/clusters/production/flux-system/gotk-components.yaml'], shared)).toMatchObject({ all: true });
+  });
+
+  it('a file outside every Kustomization selects nothing', () => {
+    const s = selectAffected(graph.kustomizations, ['README.md', 'kubernetes/apps/notes.md'], shared);
+    expect(s.selected.size).toBe(0);
+    expect(s.all).toBe(false);
+  });
+});
+
+describe('changed-only selection with nested Kustomizations', () => {
+  const nested: KustomizationInputs[] = [
+    { id: 'flux-system/apps', inputs: ['k/apps/kustomization.yaml', 'k/apps/a/ks.yaml', 'k/apps/b/ks.yaml'], transformFiles: ['k/apps/kustomization.yaml'], definedIn: 'k/clusters/apps.yaml', dependsOn: [] },
+    { id: 'flux-system/a', inputs: ['k/apps/a/app/'], definedIn: 'k/apps/a/ks.yaml', dependsOn: [] },
+    { id: 'flux-system/b', inputs: ['k/apps/b/app/'], definedIn: 'k/apps/b/ks.yaml', dependsOn: [] },
+    { id: 'flux-system/dyn', inputs: [], definedIn: 'k/apps/dyn.yaml', dependsOn: [], opaque: true },
+  ];
+
+  it('builds the parent that discovers a changed child, not its siblings', () => {
+    const s = selectAffected(nested, ['k/apps/a/app/deployment.yaml']);
+    expect(sorted(s.selected)).toEqual(['flux-system/a']);
+    expect(sorted(s.build)).toEqual(['flux-system/a', 'flux-system/apps', 'flux-system/dyn']);
+  });
+
+  it("a parent's transforming kustomization (namespace, patches) affects every child", () => {
+    expect(sorted(selectAffected(nested, ['k/apps/kustomization.yaml']).selected)).toEqual(['flux-system/a', 'flux-system/apps', 'flux-system/b']);
+  });
+
+  it("a parent's redefinition affects its children; a child's only itself", () => {
+    expect(sorted(selectAffected(nested, ['k/clusters/apps.yaml']).selected)).toEqual(['flux-system/a', 'flux-system/apps', 'flux-system/b']);
+    expect(sorted(selectAffected(nested, ['k/apps/b/ks.yaml']).selected)).toEqual(['flux-system/apps', 'flux-system/b']);
+  });
+
+  it('components are shared inputs', () => {
+    expect(selectAffected(nested, ['k/components/common/labels.yaml'])).toMatchObject({ all: true, reason: 'k/components/common/labels.yaml is a shared input' });
+  });
+});
+
+describe('objects for the diff', () => {
+  const secret = (value: string): RenderedObject => ({
+    object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'a' }, stringData: { password: value }, data: { token: Buffer.from(value).toString('base64') } },
+    group: '',
+    kind: 'Secret',
+    name: 's',
+    namespace: 'a',
+    origin: { file: 'kubernetes/apps/a/secret.yaml', line: 1 },
+    kustomization: 'flux-system/a',
+  });
+
+  it('never carries a Secret value, but still shows that it changed', () => {
+    const [a, b, c] = toDiffObjects([secret('hunter2'), secret('hunter2'), secret('correct horse')]);
+    expect(JSON.stringify([a, b, c])).not.toMatch(/hunter2|correct horse|aHVudGVyMg/);
+    expect(a!.body).toEqual(b!.body);
+    expect(a!.body).not.toEqual(c!.body);
+    expect((a!.body.stringData as Record<string, string>).password).toMatch(/^<redacted [0-9a-f]{12}>$/);
+  });
+});
