@@ -9,12 +9,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ncc from '@vercel/ncc';
+import { bundleEntry, NATIVE } from './bundle-lib.mjs';
 
 // BUNDLE_ROOT lets the freshness test check a scratch copy of the repository.
 const root = process.env.BUNDLE_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '..');
 const actionsDir = join(root, 'actions');
-const NATIVE = 'sdk-napi.linux-x64-gnu.node';
 const nativeDir = join(actionsDir, 'toolkit', 'native');
 
 const args = process.argv.slice(2);
@@ -27,38 +26,6 @@ export function listActions() {
     .filter((d) => d.isDirectory() && existsSync(join(actionsDir, d.name, 'action.yml')))
     .map((d) => d.name)
     .sort();
-}
-
-/** Bundle one entry and return the files it produces, relative to the action's dist/. */
-async function bundleEntry(entry, outPrefix) {
-  const { code, assets } = await ncc(entry, {
-    minify: false,
-    sourceMap: false,
-    quiet: true,
-    license: 'licenses.txt',
-    target: 'es2022',
-    // Types are checked once by `npm run typecheck`; ncc would otherwise type-check the whole
-    // repository for every entry (seconds each) and fail one action on another's type error.
-    transpileOnly: true,
-  });
-  const files = new Map();
-  let js = code;
-  const depth = outPrefix === '' ? 0 : outPrefix.split('/').length;
-  for (const [name, asset] of Object.entries(assets ?? {})) {
-    if (name === NATIVE) {
-      // Point the bundle at the shared copy instead of emitting another 6.6 MB file.
-      const target = `${'../'.repeat(depth + 1)}../toolkit/native/${NATIVE}`;
-      const needle = `__nccwpck_require__.ab + "${NATIVE}"`;
-      const count = js.split(needle).length - 1;
-      if (count !== 1) throw new Error(`${entry}: expected one reference to ${NATIVE} in the bundle, found ${count}; ncc's output changed, update scripts/bundle.mjs`);
-      js = js.replace(needle, `__nccwpck_require__.ab + "${target}"`);
-      files.set(`native:${NATIVE}`, asset.source);
-      continue;
-    }
-    files.set(join(outPrefix, name), asset.source);
-  }
-  files.set(join(outPrefix, 'index.js'), Buffer.from(js));
-  return files;
 }
 
 async function bundleAction(name) {

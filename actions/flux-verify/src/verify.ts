@@ -1,5 +1,6 @@
 import { checkDependencies } from './checks/graph';
 import { checkFiles } from './checks/files';
+import { checkNames } from './checks/names';
 import { checkObjects } from './checks/objects';
 import { checkReferences } from './checks/references';
 import { checkSchemas, type MissingSchema } from './checks/schema';
@@ -44,6 +45,7 @@ export function checkRendered(render: RenderResult): VerifyReport {
   checkDependencies(ctx);
   checkReferences(ctx);
   checkObjects(ctx);
+  checkNames(ctx);
   const missingSchemas = checkSchemas(ctx);
   const unique = dedupe(findings).sort(
     (a, b) => RANK[a.severity] - RANK[b.severity] || (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || a.rule.localeCompare(b.rule),

@@ -234,6 +234,22 @@ const faults: Fault[] = [
     at: 'sops:',
   },
   {
+    name: 'name the API server rejects (after substitution)',
+    mutate: (r) => {
+      edit(r, `${K}/apps/whoami/service.yaml`, '  name: whoami\n', '  name: ${SERVICE_NAME:=Whoami_Web}\n');
+    },
+    rule: 'name-invalid',
+    file: `${K}/apps/whoami/service.yaml`,
+    at: 'SERVICE_NAME',
+  },
+  {
+    name: 'invalid label value',
+    mutate: (r) => edit(r, `${K}/apps/whoami/deployment.yaml`, '  labels:\n    app.kubernetes.io/name: whoami\n', '  labels:\n    app.kubernetes.io/name: whoami\n    owner: team lab\n'),
+    rule: 'label-invalid',
+    file: `${K}/apps/whoami/deployment.yaml`,
+    at: 'owner: team lab',
+  },
+  {
     name: 'deprecated Flux API version',
     mutate: (r) => edit(r, `${K}/infrastructure/sources/jetstack.yaml`, 'source.toolkit.fluxcd.io/v1', 'source.toolkit.fluxcd.io/v1beta2'),
     rule: 'api-deprecated',

@@ -45,11 +45,14 @@ describe('changed-only selection on the fixture', () => {
     expect(sorted(s.selected)).toEqual(['flux-system/podinfo']);
     expect(s.build.has('flux-system/sources')).toBe(true);
     expect(s.build.has('flux-system/extra')).toBe(false);
+    // the base side builds only what can render differently, and what discovers it
+    expect(sorted(s.baseBuild)).toEqual(['flux-system/flux-system', 'flux-system/podinfo']);
   });
 
   it('a source change re-verifies its dependents', () => {
     const s = selectAffected(graph.kustomizations, ['kubernetes/infrastructure/sources/podinfo.yaml'], shared);
     expect(sorted(s.selected)).toEqual(['flux-system/podinfo', 'flux-system/sources']);
+    expect(sorted(s.baseBuild)).toEqual(['flux-system/flux-system', 'flux-system/sources']);
   });
 
   it('cluster settings and flux-system are shared inputs', () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import * as core from '@actions/core';
 import { loadSecrets, privateDir, runMain, setOutput, UserError } from '@homelab/toolkit';
@@ -75,6 +75,8 @@ export async function run(): Promise<void> {
     await timed('validate', () => tf.validate());
     const planFile = join(work, 'plan.tfplan');
     const changed = await timed('plan', () => tf.plan(planFile, varFiles));
+    // Terraform writes the plan 0644; it holds the values of sensitive variables.
+    chmodSync(planFile, 0o600);
     const planText = await timed('show', () => tf.showJson(planFile));
     writeFileSync(join(work, 'plan.json'), planText, { mode: 0o600 });
     const planDoc = JSON.parse(planText) as object;

@@ -1,8 +1,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { annotations, BitwardenServer, nodeRuntimes, readTree, runAction, type ActionRun } from '@homelab/toolkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -318,9 +318,19 @@ describe('terraform-apply end-to-end (real terraform, local backend)', () => {
     // The module hashes var.ssh_public_key into each node: TF_VAR_ssh_public_key reached terraform.
     const saved = JSON.parse(readFileSync(secretState, 'utf8')) as { resources: { instances: { attributes: { input: { value: { key: string } } } }[] }[] };
     expect(saved.resources[0]!.instances[0]!.attributes.input.value.key).toBe(createHash('sha256').update(CANARY_KEY).digest('hex'));
-    // Before the post step: terraform's data dir, the backend file and the saved plan hold no secret.
-    for (const f of readTree(run.runnerTemp)) expect(f.content.toString('latin1'), f.path).not.toMatch(/CanaryKeyNeverInLogs|CanaryAwsSecretNeverInLogs|CanaryAccessKeyId/);
+    // Before the post step: terraform stores variable values in saved plans, so the plan JSON holds
+    // the sensitive variable in clear (the plan file too, zipped); both are 0600 in a 0700 directory.
+    // The data dir, the backend file and every other file hold no secret at all.
+    const files = readTree(run.runnerTemp);
+    const holding = files.filter((f) => /CanaryKeyNeverInLogs|CanaryAwsSecretNeverInLogs|CanaryAccessKeyId/.test(f.content.toString('latin1')));
+    expect(holding.map((f) => basename(f.path))).toEqual(['plan.json']);
+    for (const name of ['plan.json', 'plan.tfplan']) {
+      const file = files.find((f) => basename(f.path) === name)!.path;
+      expect(statSync(file).mode & 0o777, file).toBe(0o600);
+      expect(statSync(dirname(file)).mode & 0o777, dirname(file)).toBe(0o700);
+    }
     await post(run);
+    expect(files.filter((f) => existsSync(f.path))).toEqual([]);
   });
 
   it('never leaks a secret and leaves nothing behind after the post step', () => {

@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleEntry, NATIVE } from '../../../scripts/bundle-lib.mjs';
 import { BitwardenServer, nodeRuntimes, readTree, repoRoot, runAction, type ActionRun } from '@homelab/toolkit/testing';
 
 // The pipeline end to end: an entry that uses the toolkit's secrets module is bundled with ncc the
@@ -13,9 +13,6 @@ import { BitwardenServer, nodeRuntimes, readTree, repoRoot, runAction, type Acti
 // then run with plain `node` and with Node 24 like the runner runs it, against the loopback
 // Bitwarden server, followed by its post step. A canary value must show up nowhere.
 
-type Ncc = (entry: string, options: object) => Promise<{ code: string; assets?: Record<string, { source: Buffer | string }> }>;
-const ncc = createRequire(import.meta.url)('@vercel/ncc') as Ncc;
-const NATIVE = 'sdk-napi.linux-x64-gnu.node';
 const fixtures = join(repoRoot, 'actions', 'toolkit', 'test', 'fixtures', 'secrets-entry');
 const sha256 = (value: string | Buffer): string => createHash('sha256').update(value).digest('hex');
 
@@ -28,52 +25,19 @@ const other = `other-${randomBytes(18).toString('hex')}`;
 let ids: { canary: string; other: string };
 const sizes: Record<string, number> = {};
 
-/**
- * Same options and native-addon rewrite as scripts/bundle.mjs (bundleEntry), except transpileOnly:
- * ncc would otherwise typecheck every action in the repository (the root tsconfig) on each entry,
- * which is slow and fails on unrelated work in progress; `npm run typecheck` covers types.
- */
+/** Bundle an entry exactly as scripts/bundle.mjs bundles every action (its bundleEntry). */
 async function bundle(entry: string, out: string, depth: number): Promise<void> {
-  const { code, assets } = await ncc(entry, { minify: false, sourceMap: false, quiet: true, license: 'licenses.txt', target: 'es2022', transpileOnly: true });
-  let js = code;
-  for (const [name, asset] of Object.entries(assets ?? {})) {
-    if (name === NATIVE) {
-      const needle = `__nccwpck_require__.ab + "${NATIVE}"`;
-      expect(js.split(needle).length - 1).toBe(1);
-      js = js.replace(needle, `__nccwpck_require__.ab + "${'../'.repeat(depth + 1)}../toolkit/native/${NATIVE}"`);
-      const shared = join(tmp, 'actions', 'toolkit', 'native', NATIVE);
-      mkdirSync(dirname(shared), { recursive: true });
-      writeFileSync(shared, asset.source, { mode: 0o755 });
-      continue;
-    }
-    mkdirSync(dirname(join(out, name)), { recursive: true });
-    writeFileSync(join(out, name), asset.source);
+  const prefix = depth === 0 ? '' : 'post';
+  const base = depth === 0 ? out : dirname(out);
+  for (const [path, source] of await bundleEntry(entry, prefix)) {
+    const file = path === `native:${NATIVE}` ? join(tmp, 'actions', 'toolkit', 'native', NATIVE) : join(base, path);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, source, path.startsWith('native:') ? { mode: 0o755 } : {});
+    if (path.endsWith('index.js')) sizes[relative(tmp, file)] = Buffer.byteLength(source);
   }
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'index.js'), js);
-  sizes[relative(tmp, join(out, 'index.js'))] = Buffer.byteLength(js);
 }
 
-/**
- * The system `node` (what "plain node" means on a runner host) and Node 24, each once. Under
- * `npm test`/`npx`, node_modules/.bin/node (Node 24) comes first in PATH, so nodeRuntimes()'s
- * "current node" is Node 24 too; the system one is looked up outside node_modules.
- */
-function runtimes(): { name: string; path: string }[] {
-  const system = (process.env.PATH ?? '')
-    .split(':')
-    .filter((dir) => dir !== '' && !dir.includes('node_modules'))
-    .map((dir) => join(dir, 'node'))
-    .find((path) => existsSync(path));
-  if (!system) throw new Error('no system node on PATH (outside node_modules)');
-  const seen = new Map<string, string>();
-  for (const { path } of [{ path: system }, ...nodeRuntimes()]) {
-    const version = execFileSync(path, ['--version'], { encoding: 'utf8' }).trim();
-    if (!seen.has(version)) seen.set(version, path);
-  }
-  return [...seen].map(([version, path]) => ({ name: `node ${version}`, path }));
-}
-const RUNTIMES = runtimes();
+const RUNTIMES = nodeRuntimes().map((r) => ({ ...r, name: `node ${execFileSync(r.path, ['--version'], { encoding: 'utf8' }).trim()}` }));
 
 /** A fresh set of runner files (output, summary, state, env, RUNNER_TEMP) for one job step. */
 function freshRunner(): ActionRun {
@@ -132,8 +96,10 @@ describe('a bundled entry using the secrets module', () => {
     const dist = join(tmp, 'actions', 'secrets-canary', 'dist');
     expect(existsSync(join(dist, NATIVE))).toBe(false);
     expect(existsSync(join(tmp, 'actions', 'toolkit', 'native', NATIVE))).toBe(true);
-    expect(readFileSync(join(dist, 'index.js'), 'utf8')).toContain(`"../../toolkit/native/${NATIVE}"`);
-    expect(readFileSync(join(dist, 'post', 'index.js'), 'utf8')).toContain(`"../../../toolkit/native/${NATIVE}"`);
+    // The SDK is loaded lazily: its loader lives in a chunk next to index.js.
+    const scripts = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+    expect(scripts(dist)).toContain(`"../../toolkit/native/${NATIVE}"`);
+    expect(scripts(join(dist, 'post'))).toContain(`"../../../toolkit/native/${NATIVE}"`);
   });
 
   it('needs the native-shim: without it the SDK loader fails in the ESM bundle', async () => {
@@ -142,11 +108,11 @@ describe('a bundled entry using the secrets module', () => {
     expect(js.match(shim)).toHaveLength(2);
     // Same depth as the real bundle, so the rewritten native path still resolves.
     const dir = join(tmp, 'actions', 'no-shim', 'dist');
-    mkdirSync(dir, { recursive: true });
+    cpSync(join(tmp, 'actions', 'secrets-canary', 'dist'), dir, { recursive: true });
     writeFileSync(join(dir, 'index.js'), js.replace(shim, ''));
-    const run = await runAction(relative(join(repoRoot, 'actions'), join(dir, '..')), { previous: freshRunner(), inputs: inputs('') });
+    const run = await runAction(relative(join(repoRoot, 'actions'), join(dir, '..')), { previous: freshRunner(), inputs: inputs(`${ids.other} > OTHER`) });
     expect(run.exitCode).not.toBe(0);
-    expect(run.stderr).toContain('__dirname is not defined');
+    expect(run.stdout + run.stderr).toContain('__dirname is not defined');
   });
 
   for (const runtime of RUNTIMES) {

@@ -36,6 +36,13 @@ export interface Selection {
    * them (ancestors), what they depend on and the source providers (for references).
    */
   build: Set<string>;
+  /**
+   * What the base revision must build for the diff: the Kustomizations whose own inputs or
+   * definition changed (a dependent renders the same when only its dependency changed: anything
+   * that could carry a change across, a substituteFrom ConfigMap, is a shared input) and whatever
+   * discovers them.
+   */
+  baseBuild: Set<string>;
 }
 
 export const DEFAULT_SHARED = ['flux-system/', 'components/', 'cluster-settings'];
@@ -52,7 +59,7 @@ function isShared(file: string, shared: readonly string[]): boolean {
 export function selectAffected(graph: readonly KustomizationInputs[], changedFiles: readonly string[], shared: readonly string[] = DEFAULT_SHARED): Selection {
   const everything = new Set(graph.map((k) => k.id));
   const sharedHit = changedFiles.find((f) => isShared(f, shared));
-  if (sharedHit) return { all: true, reason: `${sharedHit} is a shared input`, selected: everything, build: new Set(everything) };
+  if (sharedHit) return { all: true, reason: `${sharedHit} is a shared input`, selected: everything, build: new Set(everything), baseBuild: new Set(everything) };
 
   const byId = new Map(graph.map((k) => [k.id, k]));
   const byName = new Map<string, KustomizationInputs[]>();
@@ -98,6 +105,7 @@ export function selectAffected(graph: readonly KustomizationInputs[], changedFil
     descend.push(...(children.get(k.id) ?? []));
   }
 
+  const direct = new Set(selected);
   const dependents = new Map<string, string[]>();
   for (const k of graph) for (const d of k.dependsOn) for (const target of resolveDep(d)) dependents.set(target.id, [...(dependents.get(target.id) ?? []), k.id]);
   const queue = [...selected];
@@ -111,19 +119,25 @@ export function selectAffected(graph: readonly KustomizationInputs[], changedFil
     }
   }
 
-  const build = new Set(selected);
-  for (const k of graph) if (k.opaque || k.providesSources) build.add(k.id);
-  const up = [...build];
-  while (up.length > 0) {
-    const k = byId.get(up.pop()!);
-    if (!k) continue;
-    const next = [...(parents.get(k.id) ?? []), ...k.dependsOn.flatMap(resolveDep)];
-    for (const n of next) {
-      if (!build.has(n.id)) {
-        build.add(n.id);
-        up.push(n.id);
+  /** `from` and everything that discovers it (and, with dependencies, what it depends on). */
+  const closeUp = (from: Iterable<string>, dependencies: boolean): Set<string> => {
+    const out = new Set(from);
+    const up = [...out];
+    while (up.length > 0) {
+      const k = byId.get(up.pop()!);
+      if (!k) continue;
+      const next = [...(parents.get(k.id) ?? []), ...(dependencies ? k.dependsOn.flatMap(resolveDep) : [])];
+      for (const n of next) {
+        if (!out.has(n.id)) {
+          out.add(n.id);
+          up.push(n.id);
+        }
       }
     }
-  }
-  return { all: false, selected, build };
+    return out;
+  };
+  const opaque = graph.filter((k) => k.opaque).map((k) => k.id);
+  const build = closeUp([...selected, ...opaque, ...graph.filter((k) => k.providesSources).map((k) => k.id)], true);
+  const baseBuild = closeUp([...direct, ...opaque], false);
+  return { all: false, selected, build, baseBuild };
 }

@@ -51,8 +51,12 @@ export class Git {
    * `untrackedUnder` (a local run sees what it renders; a tool's leftovers elsewhere are no change).
    */
   async changedFiles(commit: string, untrackedUnder: readonly string[]): Promise<string[]> {
-    const tracked = (await this.git(['diff', '--name-only', '--no-renames', '-z', commit, '--'])).split('\0');
-    const untracked = (await this.git(['ls-files', '--others', '--exclude-standard', '--full-name', '-z'])).split('\0');
+    const [diff, others] = await Promise.all([
+      this.git(['diff', '--name-only', '--no-renames', '-z', commit, '--']),
+      this.git(['ls-files', '--others', '--exclude-standard', '--full-name', '-z']),
+    ]);
+    const tracked = diff.split('\0');
+    const untracked = others.split('\0');
     const inside = untracked.filter((f) => untrackedUnder.some((p) => f.startsWith(`${p}/`)));
     return [...new Set([...tracked, ...inside].filter(Boolean))].sort();
   }

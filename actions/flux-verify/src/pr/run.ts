@@ -1,5 +1,4 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { isRecord, KUSTOMIZATION_FILES } from '../render/local-build';
 import { checkRendered, type VerifyReport } from '../verify';
@@ -12,7 +11,7 @@ import { COMMENT_MARKER, renderComment, type CommentContext } from './comment';
 import { commentTarget, runUrl } from './event';
 import { Git } from './git';
 import { diffObjects, type PrDiff } from './object-diff';
-import { scanStaticGraph, type RevisionFiles, type StaticGraph } from './static-graph';
+import { ScanCache, scanStaticGraph, type RevisionFiles, type StaticGraph } from './static-graph';
 import { upsertStickyComment, type StickyResult } from './sticky-comment';
 import type { DiffObject } from './types';
 
@@ -53,7 +52,9 @@ export interface PullRequestResult {
     changedOnly: boolean;
     /** Why everything was verified, when changed-only was asked for but not possible. */
     reason?: string;
+    /** Kustomizations built on the head side (verified), and on the base side (for the diff). */
     built: number;
+    baseBuilt: number;
     total: number;
     /** Changed-only found errors, so the whole tree was verified to confirm them. */
     confirmedInFull: boolean;
@@ -117,28 +118,28 @@ export async function runPullRequest(options: PullRequestOptions): Promise<PullR
   const path = options.path ?? 'kubernetes';
   const cluster = options.cluster ?? 'kubernetes/clusters/production';
   const git = Git.find(repoRoot);
-  const top = await git.topLevel();
-  const baseCommit = await git.resolve(options.baseRef);
+  // independent git calls run side by side: each is mostly process start-up
+  const [top, baseCommit] = await Promise.all([git.topLevel(), git.resolve(options.baseRef)]);
   const mergeBase = await git.mergeBase(baseCommit);
   const inRepo = relative(top, repoRoot).split(sep).join('/');
   const prefix = (p: string) => (inRepo === '' ? p : `${inRepo}/${p}`);
-  const changedTop = await git.changedFiles(mergeBase, [prefix(path), prefix(cluster)]);
+  const [changedTop, baseListing] = await Promise.all([git.changedFiles(mergeBase, [prefix(path), prefix(cluster)]), git.listFiles(mergeBase)]);
   const changedFiles = changedTop
     .map((f) => (inRepo === '' ? f : f.startsWith(`${inRepo}/`) ? f.slice(inRepo.length + 1) : undefined))
     .filter((f): f is string => f !== undefined);
 
   // The base revision is read without a checkout first: the working tree, with the changed files
   // as git has them at the merge base. Only what the base render needs is checked out later.
-  const baseListing = await git.listFiles(mergeBase);
   const inBase = new Set(baseListing);
   const baseTexts = await git.readFiles(mergeBase, changedTop.filter((f) => inBase.has(f)));
+  const scanCache = new ScanCache();
   const baseRevision: RevisionFiles = {
     files: baseListing.map((f) => join(top, f)),
-    read: (abs) => baseTexts.get(relative(top, abs).split(sep).join('/')) ?? readFileSync(abs, 'utf8'),
+    read: (abs) => baseTexts.get(relative(top, abs).split(sep).join('/')) ?? scanCache.read(abs),
   };
   const baseExists = baseListing.some((f) => f.startsWith(`${prefix(cluster)}/`));
-  const headGraph = scanStaticGraph(repoRoot, path, cluster);
-  const baseGraph: StaticGraph = baseExists ? scanStaticGraph(repoRoot, path, cluster, baseRevision) : { kustomizations: [], settingsFiles: [] };
+  const headGraph = scanStaticGraph(repoRoot, path, cluster, undefined, scanCache);
+  const baseGraph: StaticGraph = baseExists ? scanStaticGraph(repoRoot, path, cluster, baseRevision, scanCache) : { kustomizations: [], settingsFiles: [] };
   const shared = [...DEFAULT_SHARED, ...headGraph.settingsFiles, ...baseGraph.settingsFiles];
   const headSel = selectAffected(headGraph.kustomizations, changedFiles, shared);
   const baseSel = selectAffected(baseGraph.kustomizations, changedFiles, shared);
@@ -147,21 +148,26 @@ export async function runPullRequest(options: PullRequestOptions): Promise<PullR
     reason: headSel.reason ?? baseSel.reason,
     selected: new Set([...headSel.selected, ...baseSel.selected]),
     build: new Set([...headSel.build, ...baseSel.build]),
+    baseBuild: new Set([...headSel.baseBuild, ...baseSel.baseBuild]),
   };
   const allKeys = new Set<string>();
   const buildKeys = new Set<string>();
+  const baseBuildKeys = new Set<string>();
   for (const k of [...headGraph.kustomizations, ...baseGraph.kustomizations]) {
     allKeys.add(ksKey(k.definedIn, k.name));
     if (selection.build.has(k.id)) buildKeys.add(ksKey(k.definedIn, k.name));
+    if (selection.baseBuild.has(k.id)) baseBuildKeys.add(ksKey(k.definedIn, k.name));
   }
   const wanted = options.changedOnly ?? true;
   const partial = wanted && !selection.all && buildKeys.size < allKeys.size;
   // A Kustomization the static scan does not know (a generated name) is always built.
-  const select = partial ? (ks: FluxKustomization) => !allKeys.has(ksKey(ks.origin.file, ks.name)) || buildKeys.has(ksKey(ks.origin.file, ks.name)) : undefined;
+  const selecting = (keys: Set<string>) => (ks: FluxKustomization) => !allKeys.has(ksKey(ks.origin.file, ks.name)) || keys.has(ksKey(ks.origin.file, ks.name));
+  const select = partial ? selecting(buildKeys) : undefined;
+  const selectBase = partial ? selecting(baseBuildKeys) : undefined;
 
   /** Base files the render reads: the cluster entry's tree and the inputs of what is built. */
   const baseFilesFor = (everything: boolean): string[] => {
-    const built = baseGraph.kustomizations.filter((k) => everything || selection.build.has(k.id));
+    const built = baseGraph.kustomizations.filter((k) => everything || selection.baseBuild.has(k.id));
     const whole = everything || built.some((k) => k.opaque);
     const inputs = [`${cluster}/`, ...(whole ? [`${path}/`] : []), ...built.flatMap((k) => k.inputs)].map(prefix);
     const dirs = inputs.filter((i) => i.endsWith('/'));
@@ -194,11 +200,11 @@ export async function runPullRequest(options: PullRequestOptions): Promise<PullR
     };
     const renderBase = async (): Promise<RenderResult | undefined> => {
       if (!baseExists) return undefined;
-      const baseOptions: SelectableOptions = { repoRoot: baseRoot(), ...common, select };
+      const baseOptions: SelectableOptions = { repoRoot: baseRoot(), ...common, select: selectBase };
       const render = await renderTree(baseOptions);
       // Built but not planned (a name made by a kustomize transformer, unknown to the static scan):
       // its files may not be checked out. Render the base again from a full checkout of the Flux tree.
-      const unplanned = render.kustomizations.slice(1).some((k) => k.state !== ('skipped' as string) && !buildKeys.has(ksKey(k.origin.file, k.name)));
+      const unplanned = render.kustomizations.slice(1).some((k) => k.state !== ('skipped' as string) && !baseBuildKeys.has(ksKey(k.origin.file, k.name)));
       if (!partial || !unplanned) return render;
       await worktree.remove();
       worktree = await checkout(baseFilesFor(true));
@@ -209,9 +215,10 @@ export async function runPullRequest(options: PullRequestOptions): Promise<PullR
     const t2 = Date.now();
     const redact = redactor();
     const headRender = report.render;
-    // With a confirming full head render, compare like with like: only what both sides built.
-    const builtOnBase = new Set((base?.kustomizations ?? []).filter((k) => k.state !== ('skipped' as string)).map((k) => k.id));
-    const headObjects = confirmedInFull && partial ? headRender.objects.filter((o) => builtOnBase.has(o.kustomization) || !base?.kustomizations.some((k) => k.id === o.kustomization)) : headRender.objects;
+    // Compare like with like: the head also builds what verification needs (dependents, sources),
+    // whose rendering did not change; only what both sides built is diffed.
+    const onBase = new Map((base?.kustomizations ?? []).map((k) => [k.id, k.state]));
+    const headObjects = partial ? headRender.objects.filter((o) => !onBase.has(o.kustomization) || onBase.get(o.kustomization) !== ('skipped' as string)) : headRender.objects;
     const diff = diffObjects(toDiffObjects(base?.objects ?? [], redact), toDiffObjects(headObjects, redact), {
       base: (base?.kustomizations ?? []).map((k) => k.id),
       head: headRender.kustomizations.map((k) => k.id),
@@ -240,6 +247,7 @@ export async function runPullRequest(options: PullRequestOptions): Promise<PullR
       changedOnly: partial && !confirmedInFull,
       reason: !wanted ? undefined : selection.all ? selection.reason : undefined,
       built,
+      baseBuilt: (base?.kustomizations ?? []).filter((k) => k.state !== ('skipped' as string)).length,
       total,
       confirmedInFull,
     };

@@ -50,15 +50,37 @@ function listTree(dir: string, files: Set<string>, dirs: Set<string>): void {
   }
 }
 
-function docsOf(file: string, text: string): Doc[] {
-  try {
-    return parseAllDocuments(text)
-      .filter((d) => d.errors.length === 0)
-      .map((d) => d.toJS() as unknown)
-      .filter(isRecord)
-      .map((value) => ({ file, value }));
-  } catch {
-    return [];
+/**
+ * Texts and parsed documents shared by the scans of one run: the base revision is mostly the
+ * working tree, so its scan reads and parses only what the pull request changed.
+ */
+export class ScanCache {
+  private readonly texts = new Map<string, string>();
+  private readonly parsed = new Map<string, Record<string, unknown>[]>();
+
+  read(path: string): string {
+    let text = this.texts.get(path);
+    if (text === undefined) {
+      text = readFileSync(path, 'utf8');
+      this.texts.set(path, text);
+    }
+    return text;
+  }
+
+  docs(file: string, text: string): Doc[] {
+    let values = this.parsed.get(text);
+    if (!values) {
+      try {
+        values = parseAllDocuments(text)
+          .filter((d) => d.errors.length === 0)
+          .map((d) => d.toJS() as unknown)
+          .filter(isRecord);
+      } catch {
+        values = [];
+      }
+      this.parsed.set(text, values);
+    }
+    return values.map((value) => ({ file, value }));
   }
 }
 
@@ -168,10 +190,10 @@ function covered(inputs: Iterable<string>, file: string): boolean {
  * Read the Flux Kustomizations of a repository revision. `treePath` and `cluster` are
  * repository-relative; Flux resolves `spec.path` against the repository root.
  */
-export function scanStaticGraph(repoRoot: string, treePath: string, cluster: string, revision?: RevisionFiles): StaticGraph {
+export function scanStaticGraph(repoRoot: string, treePath: string, cluster: string, revision?: RevisionFiles, cache = new ScanCache()): StaticGraph {
   const root = resolve(repoRoot);
   const tree = new Tree([resolve(root, treePath), resolve(root, cluster)], revision);
-  const read = revision ? (p: string) => revision.read(p) : (p: string) => readFileSync(p, 'utf8');
+  const read = revision ? (p: string) => revision.read(p) : (p: string) => cache.read(p);
   const files = [...tree.files].filter((f) => tree.inRoots(f) && (extname(f) === '.yaml' || extname(f) === '.yml'));
   const ksDocs: Doc[] = [];
   const sourceFiles = new Set<string>();
@@ -179,7 +201,7 @@ export function scanStaticGraph(repoRoot: string, treePath: string, cluster: str
   for (const f of files) {
     const text = read(f);
     texts.set(f, text);
-    if (text.includes(FLUX_KS)) for (const d of docsOf(f, text)) if (String(d.value.apiVersion ?? '').startsWith(FLUX_KS) && d.value.kind === 'Kustomization') ksDocs.push(d);
+    if (text.includes(FLUX_KS)) for (const d of cache.docs(f, text)) if (String(d.value.apiVersion ?? '').startsWith(FLUX_KS) && d.value.kind === 'Kustomization') ksDocs.push(d);
     if (text.includes(FLUX_SOURCE)) sourceFiles.add(relTo(root, f));
   }
 
@@ -223,7 +245,7 @@ export function scanStaticGraph(repoRoot: string, treePath: string, cluster: str
   if (settingsNames.size > 0) {
     for (const [f, text] of texts) {
       if (!/^kind:\s*(ConfigMap|Secret)\b/m.test(text) || ![...settingsNames].some((n) => text.includes(n))) continue;
-      const hit = docsOf(f, text).some((d) => (d.value.kind === 'ConfigMap' || d.value.kind === 'Secret') && isRecord(d.value.metadata) && settingsNames.has(String(d.value.metadata.name)));
+      const hit = cache.docs(f, text).some((d) => (d.value.kind === 'ConfigMap' || d.value.kind === 'Secret') && isRecord(d.value.metadata) && settingsNames.has(String(d.value.metadata.name)));
       if (hit) settingsFiles.push(relTo(root, f));
     }
   }

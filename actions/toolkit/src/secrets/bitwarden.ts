@@ -1,6 +1,6 @@
 // The shim must run before the SDK's loader: keep this import first.
 import './native-shim';
-import { BitwardenClient, type LogLevel } from '@bitwarden/sdk-napi';
+import type { BitwardenClient, LogLevel } from '@bitwarden/sdk-napi';
 import * as core from '@actions/core';
 import { UserError, errorMessage } from '../errors';
 import { formatMs } from '../tool';
@@ -94,8 +94,19 @@ function describeFailure(what: string, settings: BitwardenSettings, err: unknown
   return new UserError(`Bitwarden ${what} failed: ${text}`);
 }
 
+/**
+ * The SDK (and its native addon) is loaded only when an action maps secrets: most runs of most
+ * actions need none, and a native addon that is never loaded can neither slow nor crash them.
+ */
+let sdk: Promise<typeof import('@bitwarden/sdk-napi')> | undefined;
+function loadSdk(): Promise<typeof import('@bitwarden/sdk-napi')> {
+  sdk ??= import('@bitwarden/sdk-napi');
+  return sdk;
+}
+
 async function login(settings: BitwardenSettings, options: FetchOptions): Promise<BitwardenClient> {
   const attempts = options.retry?.attempts ?? 4;
+  const { BitwardenClient } = await loadSdk();
   try {
     return await withRetry(
       'Bitwarden login',

@@ -146,9 +146,11 @@ export async function runAction(action: string, options: RunActionOptions = {}):
     child.stderr.on('data', (c: Buffer) => err.push(c));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
     child.on('error', fail);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
-      done({ exitCode: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+      // A death by signal is not an exit code: say which, so that a crash is diagnosable.
+      const note = signal ? `\n[runAction: ${entry} was killed by ${signal}]\n` : '';
+      done({ exitCode: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() + note });
     });
   });
   return {
