@@ -6,7 +6,7 @@
 //
 // The Bitwarden SDK's native addon (~6.6 MB) is kept ONCE for all actions, in
 // actions/toolkit/native/, and every bundle loads it from there (see docs/bundling.md).
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleEntry, NATIVE } from './bundle-lib.mjs';
@@ -83,8 +83,13 @@ if (native) {
     if (!existsSync(file) || !readFileSync(file).equals(Buffer.from(native))) problems.push(`actions/toolkit/native/${NATIVE} differs from the installed @bitwarden/sdk-napi`);
   } else {
     mkdirSync(nativeDir, { recursive: true });
-    writeFileSync(file, native);
-    chmodSync(file, 0o755);
+    if (!existsSync(file) || !readFileSync(file).equals(Buffer.from(native))) {
+      // Never rewrite a loaded shared library in place: processes that have it mapped crash
+      // (SIGSEGV/SIGBUS). A rename gives the new file a new inode and leaves theirs intact.
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, native, { mode: 0o755 });
+      renameSync(tmp, file);
+    }
     console.log(`actions/toolkit/native/${NATIVE}: ${(statSync(file).size / 1024 / 1024).toFixed(1)} MiB (shared by every action)`);
   }
 }

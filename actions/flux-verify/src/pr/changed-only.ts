@@ -75,9 +75,16 @@ export function selectAffected(graph: readonly KustomizationInputs[], changedFil
   };
   const children = new Map<string, KustomizationInputs[]>();
   const parents = new Map<string, KustomizationInputs[]>();
+  const definedIn = new Map<string, KustomizationInputs[]>();
+  for (const k of graph) if (k.definedIn) definedIn.set(k.definedIn, [...(definedIn.get(k.definedIn) ?? []), k]);
   for (const p of graph) {
-    for (const k of graph) {
-      if (k === p || !k.definedIn || !p.inputs.some((i) => covers(i, k.definedIn!))) continue;
+    const found = new Set<KustomizationInputs>();
+    for (const i of p.inputs) {
+      if (!i.endsWith('/')) for (const k of definedIn.get(i) ?? []) found.add(k);
+      else for (const [file, ks] of definedIn) if (covers(i, file)) for (const k of ks) found.add(k);
+    }
+    found.delete(p);
+    for (const k of found) {
       children.set(p.id, [...(children.get(p.id) ?? []), k]);
       parents.set(k.id, [...(parents.get(k.id) ?? []), p]);
     }

@@ -48,12 +48,13 @@ export class Git {
   /**
    * Repository-relative (top-level) paths that differ between `commit` and the working tree:
    * committed and uncommitted changes, deletions, both sides of a rename, and untracked files below
-   * `untrackedUnder` (a local run sees what it renders; a tool's leftovers elsewhere are no change).
+   * `untrackedUnder` (relative to the top level `top`; a local run sees what it renders, a tool's
+   * leftovers elsewhere are no change).
    */
-  async changedFiles(commit: string, untrackedUnder: readonly string[]): Promise<string[]> {
+  async changedFiles(commit: string, top: string, untrackedUnder: readonly string[]): Promise<string[]> {
     const [diff, others] = await Promise.all([
       this.git(['diff', '--name-only', '--no-renames', '-z', commit, '--']),
-      this.git(['ls-files', '--others', '--exclude-standard', '--full-name', '-z']),
+      this.git(['ls-files', '--others', '--exclude-standard', '--full-name', '-z', '--', ...untrackedUnder], { cwd: top }),
     ]);
     const tracked = diff.split('\0');
     const untracked = others.split('\0');

@@ -118,12 +118,19 @@ export async function runPullRequest(options: PullRequestOptions): Promise<PullR
   const path = options.path ?? 'kubernetes';
   const cluster = options.cluster ?? 'kubernetes/clusters/production';
   const git = Git.find(repoRoot);
-  // independent git calls run side by side: each is mostly process start-up
-  const [top, baseCommit] = await Promise.all([git.topLevel(), git.resolve(options.baseRef)]);
-  const mergeBase = await git.mergeBase(baseCommit);
-  const inRepo = relative(top, repoRoot).split(sep).join('/');
-  const prefix = (p: string) => (inRepo === '' ? p : `${inRepo}/${p}`);
-  const [changedTop, baseListing] = await Promise.all([git.changedFiles(mergeBase, [prefix(path), prefix(cluster)]), git.listFiles(mergeBase)]);
+  // git works while the working tree is scanned; independent git calls run side by side
+  const pending = (async () => {
+    const [top, baseCommit] = await Promise.all([git.topLevel(), git.resolve(options.baseRef)]);
+    const mergeBase = await git.mergeBase(baseCommit);
+    const inRepo = relative(top, repoRoot).split(sep).join('/');
+    const prefix = (p: string) => (inRepo === '' ? p : `${inRepo}/${p}`);
+    const [changedTop, baseListing] = await Promise.all([git.changedFiles(mergeBase, top, [prefix(path), prefix(cluster)]), git.listFiles(mergeBase)]);
+    return { top, mergeBase, inRepo, prefix, changedTop, baseListing };
+  })();
+  pending.catch(() => undefined);
+  const scanCache = new ScanCache();
+  const headGraph = scanStaticGraph(repoRoot, path, cluster, undefined, scanCache);
+  const { top, mergeBase, inRepo, prefix, changedTop, baseListing } = await pending;
   const changedFiles = changedTop
     .map((f) => (inRepo === '' ? f : f.startsWith(`${inRepo}/`) ? f.slice(inRepo.length + 1) : undefined))
     .filter((f): f is string => f !== undefined);
@@ -132,13 +139,11 @@ export async function runPullRequest(options: PullRequestOptions): Promise<PullR
   // as git has them at the merge base. Only what the base render needs is checked out later.
   const inBase = new Set(baseListing);
   const baseTexts = await git.readFiles(mergeBase, changedTop.filter((f) => inBase.has(f)));
-  const scanCache = new ScanCache();
   const baseRevision: RevisionFiles = {
     files: baseListing.map((f) => join(top, f)),
     read: (abs) => baseTexts.get(relative(top, abs).split(sep).join('/')) ?? scanCache.read(abs),
   };
   const baseExists = baseListing.some((f) => f.startsWith(`${prefix(cluster)}/`));
-  const headGraph = scanStaticGraph(repoRoot, path, cluster, undefined, scanCache);
   const baseGraph: StaticGraph = baseExists ? scanStaticGraph(repoRoot, path, cluster, baseRevision, scanCache) : { kustomizations: [], settingsFiles: [] };
   const shared = [...DEFAULT_SHARED, ...headGraph.settingsFiles, ...baseGraph.settingsFiles];
   const headSel = selectAffected(headGraph.kustomizations, changedFiles, shared);
