@@ -117,8 +117,12 @@ describe('pull-request mode on real git history', () => {
     // verified: whoami, with the cluster entry that discovers it and the sources it may refer to;
     // diffed: whoami, against the base's whoami
     expect(result.scope).toMatchObject({ built: 3, baseBuilt: 2, total: 5 });
-    const skipped = result.report.render.kustomizations.filter((k) => k.state === ('skipped' as string)).map((k) => k.id);
-    expect(skipped.sort()).toEqual(['flux-system/extra', 'flux-system/podinfo']);
+    // the others are not even discovered: their definitions are left out of the cluster entry
+    expect(result.report.render.kustomizations.map((k) => `${k.id}:${k.state}`).sort()).toEqual([
+      'flux-system/flux-system:rendered',
+      'flux-system/sources:rendered',
+      'flux-system/whoami:rendered',
+    ]);
     expect(result.report.findings.filter((f) => f.rule === 'unreferenced-file')).toEqual([]);
     expect(result.comment).toMatchObject({ action: 'created' });
   });
@@ -147,16 +151,15 @@ describe('pull-request mode on real git history', () => {
     expect(result.changedKustomizations).toEqual(['flux-system/alpha']);
     expect(result.diff.changed.map((c) => c.key)).toEqual(['/ConfigMap/alpha/alpha']);
     const states = Object.fromEntries(result.report.render.kustomizations.map((k) => [k.id, k.state]));
+    // beta is discovered by the parent and skipped; the cluster entry's other definitions are left out
     expect(states).toEqual({
       'flux-system/flux-system': 'rendered',
       'flux-system/sources': 'rendered',
       'flux-system/nested': 'rendered',
       'flux-system/alpha': 'rendered',
       'flux-system/beta': 'skipped',
-      'flux-system/extra': 'skipped',
-      'flux-system/podinfo': 'skipped',
-      'flux-system/whoami': 'skipped',
     });
+    expect(result.scope).toMatchObject({ changedOnly: true, built: 4, total: 8 });
   });
 
   it('a values change needs review, with the values diff in the comment', async () => {
@@ -189,6 +192,9 @@ describe('pull-request mode on real git history', () => {
     expect(result.routine).toBe(false);
     expect(result.diff.kustomizationsRemoved).toEqual(['flux-system/extra']);
     expect(result.diff.removed.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'Kustomization', 'Namespace']);
+    expect(result.diff.added).toEqual([]);
+    expect(result.diff.changed).toEqual([]);
+    expect(result.scope.changedOnly).toBe(true);
     expect(result.changedKustomizations).toContain('flux-system/extra');
     expect(result.commentBody).toContain('#### Removed Flux Kustomizations');
   });

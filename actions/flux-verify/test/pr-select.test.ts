@@ -1,7 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SHARED, selectAffected, type KustomizationInputs } from '../src/pr/changed-only';
 import { toDiffObjects } from '../src/pr/run';
+import { quickParseDocuments } from '../src/pr/quick-yaml';
 import { scanStaticGraph } from '../src/pr/static-graph';
 import type { RenderedObject } from '../src/render/types';
 
@@ -112,5 +115,56 @@ describe('objects for the diff', () => {
     expect(a!.body).toEqual(b!.body);
     expect(a!.body).not.toEqual(c!.body);
     expect((a!.body.stringData as Record<string, string>).password).toMatch(/^<redacted [0-9a-f]{12}>$/);
+  });
+});
+
+describe('the quick reader of plain block YAML', () => {
+  const yamlFiles = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? yamlFiles(join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [join(dir, e.name)] : []));
+  /** What the full parser gives, with scalars as the quick reader gives them (strings, or null). */
+  const asStrings = (v: unknown): unknown =>
+    v === null || v === undefined ? null : Array.isArray(v) ? v.map(asStrings) : typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, asStrings(x)])) : String(v);
+
+  it('reads every fixture file it accepts exactly as the YAML parser does, and accepts the Flux definitions', () => {
+    let accepted = 0;
+    let fluxDefinitions = 0;
+    for (const file of yamlFiles(join(import.meta.dirname, 'fixtures'))) {
+      const text = readFileSync(file, 'utf8');
+      const quick = quickParseDocuments(text);
+      const parsed = parseAllDocuments(text);
+      const full = Array.isArray(parsed) ? parsed : [];
+      const clean = full.every((d) => d.errors.length === 0);
+      if (text.includes('kustomize.toolkit.fluxcd.io/v1') && clean && !file.includes('mutation')) {
+        fluxDefinitions++;
+        if (!quick) throw new Error(`the quick reader refused the Flux definitions in ${file}`);
+      }
+      if (!quick) continue;
+      accepted++;
+      expect(clean, file).toBe(true);
+      const values = full.map((d) => d.toJS() as unknown).filter((v) => v !== null);
+      expect(quick, file).toEqual(values.map(asStrings));
+    }
+    expect(fluxDefinitions).toBeGreaterThan(5);
+    expect(accepted).toBeGreaterThan(20);
+  });
+
+  it('leaves anything outside the plain subset to the full parser', () => {
+    for (const text of [
+      'a: &x 1\nb: *x\n',
+      'a: {b: 1}\n',
+      'a: [1, 2]\n',
+      'a: |\n  text\n',
+      'a: "esc\\"aped"\n',
+      'a: b\n  continued\n',
+      'a: 1\na: 2\n',
+      '? complex\n: key\n',
+      'a: !!str 1\n',
+      'a:\tb\n',
+    ]) {
+      expect(quickParseDocuments(text), text).toBeUndefined();
+    }
+    expect(quickParseDocuments('# c\n---\nspec:\n  dependsOn:\n    - name: a # why\n      namespace: b\n  list:\n  - x\n  - "y"\n---\n')).toEqual([
+      { spec: { dependsOn: [{ name: 'a', namespace: 'b' }], list: ['x', 'y'] } },
+    ]);
   });
 });

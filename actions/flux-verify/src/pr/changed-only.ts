@@ -43,6 +43,8 @@ export interface Selection {
    * discovers them.
    */
   baseBuild: Set<string>;
+  /** Whose own inputs or definition changed: the only ones whose rendering can differ. */
+  direct: Set<string>;
 }
 
 export const DEFAULT_SHARED = ['flux-system/', 'components/', 'cluster-settings'];
@@ -59,7 +61,7 @@ function isShared(file: string, shared: readonly string[]): boolean {
 export function selectAffected(graph: readonly KustomizationInputs[], changedFiles: readonly string[], shared: readonly string[] = DEFAULT_SHARED): Selection {
   const everything = new Set(graph.map((k) => k.id));
   const sharedHit = changedFiles.find((f) => isShared(f, shared));
-  if (sharedHit) return { all: true, reason: `${sharedHit} is a shared input`, selected: everything, build: new Set(everything), baseBuild: new Set(everything) };
+  if (sharedHit) return { all: true, reason: `${sharedHit} is a shared input`, selected: everything, build: new Set(everything), baseBuild: new Set(everything), direct: new Set(everything) };
 
   const byId = new Map(graph.map((k) => [k.id, k]));
   const byName = new Map<string, KustomizationInputs[]>();
@@ -146,5 +148,5 @@ export function selectAffected(graph: readonly KustomizationInputs[], changedFil
   const opaque = graph.filter((k) => k.opaque).map((k) => k.id);
   const build = closeUp([...selected, ...opaque, ...graph.filter((k) => k.providesSources).map((k) => k.id)], true);
   const baseBuild = closeUp([...direct, ...opaque], false);
-  return { all: false, selected, build, baseBuild };
+  return { all: false, selected, build, baseBuild, direct: new Set([...direct, ...opaque]) };
 }

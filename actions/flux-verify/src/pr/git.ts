@@ -34,11 +34,15 @@ export class Git {
     }
   }
 
-  /** The commit a pull request branches from: what its changes are measured against. */
+  /**
+   * The commit a pull request branches from: what its changes are measured against. A base that is
+   * not in the clone, or shares no history with HEAD, is named clearly.
+   */
   async mergeBase(base: string): Promise<string> {
     try {
       return (await this.git(['merge-base', base, 'HEAD'])).trim();
     } catch {
+      await this.resolve(base);
       throw new UserError(
         `Input 'base-ref' is '${base}', which shares no history with HEAD in this clone; check out with fetch-depth: 0 so that the merge base can be found.`,
       );

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { basename, join, posix, relative, resolve, sep } from 'node:path';
 import { isRecord, KUSTOMIZATION_FILES } from '../render/local-build';
 import { checkRendered, type VerifyReport } from '../verify';
 import type { Kustomize } from '../kustomize';
@@ -120,8 +120,7 @@ export async function runPullRequest(options: PullRequestOptions): Promise<PullR
   const git = Git.find(repoRoot);
   // git works while the working tree is scanned; independent git calls run side by side
   const pending = (async () => {
-    const [top, baseCommit] = await Promise.all([git.topLevel(), git.resolve(options.baseRef)]);
-    const mergeBase = await git.mergeBase(baseCommit);
+    const [top, mergeBase] = await Promise.all([git.topLevel(), git.mergeBase(options.baseRef)]);
     const inRepo = relative(top, repoRoot).split(sep).join('/');
     const prefix = (p: string) => (inRepo === '' ? p : `${inRepo}/${p}`);
     const [changedTop, baseListing] = await Promise.all([git.changedFiles(mergeBase, top, [prefix(path), prefix(cluster)]), git.listFiles(mergeBase)]);
@@ -144,7 +143,21 @@ export async function runPullRequest(options: PullRequestOptions): Promise<PullR
     read: (abs) => baseTexts.get(relative(top, abs).split(sep).join('/')) ?? scanCache.read(abs),
   };
   const baseExists = baseListing.some((f) => f.startsWith(`${prefix(cluster)}/`));
-  const baseGraph: StaticGraph = baseExists ? scanStaticGraph(repoRoot, path, cluster, baseRevision, scanCache) : { kustomizations: [], settingsFiles: [] };
+  // When the pull request only edits files that define no Kustomization, no settings and no
+  // kustomize configuration (a chart bump), the base has the same graph: no second scan.
+  const headFiles = new Set(headGraph.files);
+  const sameGraph =
+    baseExists &&
+    changedFiles.every((f) => {
+      if (!headFiles.has(f) || !inBase.has(prefix(f)) || KUSTOMIZATION_FILES.includes(basename(f))) return false;
+      const texts = [baseTexts.get(prefix(f)) ?? '', scanCache.read(join(repoRoot, f))];
+      return !texts.some((t) => t.includes('kustomize.toolkit.fluxcd.io') || /^kind:\s*(ConfigMap|Secret)\b/m.test(t));
+    });
+  const baseGraph: StaticGraph = sameGraph
+    ? headGraph
+    : baseExists
+      ? scanStaticGraph(repoRoot, path, cluster, baseRevision, scanCache)
+      : { kustomizations: [], settingsFiles: [], files: [], definitionFiles: new Map() };
   const shared = [...DEFAULT_SHARED, ...headGraph.settingsFiles, ...baseGraph.settingsFiles];
   const headSel = selectAffected(headGraph.kustomizations, changedFiles, shared);
   const baseSel = selectAffected(baseGraph.kustomizations, changedFiles, shared);
@@ -154,6 +167,7 @@ export async function runPullRequest(options: PullRequestOptions): Promise<PullR
     selected: new Set([...headSel.selected, ...baseSel.selected]),
     build: new Set([...headSel.build, ...baseSel.build]),
     baseBuild: new Set([...headSel.baseBuild, ...baseSel.baseBuild]),
+    direct: new Set([...headSel.direct, ...baseSel.direct]),
   };
   const allKeys = new Set<string>();
   const buildKeys = new Set<string>();
@@ -170,19 +184,48 @@ export async function runPullRequest(options: PullRequestOptions): Promise<PullR
   const select = partial ? selecting(buildKeys) : undefined;
   const selectBase = partial ? selecting(baseBuildKeys) : undefined;
 
-  /** Base files the render reads: the cluster entry's tree and the inputs of what is built. */
-  const baseFilesFor = (everything: boolean): string[] => {
-    const built = baseGraph.kustomizations.filter((k) => everything || selection.baseBuild.has(k.id));
-    const whole = everything || built.some((k) => k.opaque);
-    const inputs = [`${cluster}/`, ...(whole ? [`${path}/`] : []), ...built.flatMap((k) => k.inputs)].map(prefix);
+  /**
+   * The files (repository-relative) one side's render reads: the cluster entry's tree and the
+   * inputs of what it builds (`keep`; everything when undefined). Files in the cluster entry's tree
+   * that only define Kustomizations that neither side builds are left out — the cluster entry would
+   * parse them all for nothing — unless a kustomization file lists them. Both sides leave out the
+   * same definitions, so that the cluster entry's objects compare like with like.
+   */
+  const layout = (graph: StaticGraph, listing: readonly string[], keep: Set<string> | undefined, extra: readonly string[] = []): string[] => {
+    const built = graph.kustomizations.filter((k) => !keep || keep.has(k.id));
+    const defined = graph.kustomizations.filter((k) => !keep || selection.build.has(k.id));
+    const whole = !keep || built.some((k) => k.opaque);
+    const inputs = [`${cluster}/`, ...(whole ? [`${path}/`] : []), ...built.flatMap((k) => k.inputs)];
     const dirs = inputs.filter((i) => i.endsWith('/'));
-    const files = new Set(inputs.filter((i) => !i.endsWith('/')));
-    return baseListing.filter((f) => files.has(f) || dirs.some((d) => f.startsWith(d)));
+    const files = new Set([...inputs.filter((i) => !i.endsWith('/')), ...extra]);
+    const listed = new Set(listing);
+    const kustomized = (f: string): boolean => {
+      for (let d = posix.dirname(f); d.startsWith(cluster); d = posix.dirname(d)) {
+        if (KUSTOMIZATION_FILES.some((k) => listed.has(`${d}/${k}`))) return true;
+        if (d === cluster) break;
+      }
+      return false;
+    };
+    const kept = new Set(defined.map((k) => ksKey(k.definedIn, k.name)));
+    const pruned = (f: string): boolean => {
+      const names = graph.definitionFiles.get(f);
+      return keep !== undefined && names !== undefined && f.startsWith(`${cluster}/`) && !names.some((n) => kept.has(ksKey(f, n))) && !kustomized(f);
+    };
+    return listing.filter((f) => (files.has(f) || dirs.some((d) => f.startsWith(d))) && !pruned(f));
   };
+  const baseListed = baseListing.flatMap((f) => (inRepo === '' ? [f] : f.startsWith(`${inRepo}/`) ? [f.slice(inRepo.length + 1)] : []));
   const checkout = async (files: string[]): Promise<BaseTree> =>
     files.some((f) => isBinaryText(baseTexts.get(f) ?? '')) ? git.worktree(mergeBase, files) : materializeBase(top, files, baseTexts);
-  let worktree = await checkout(baseFilesFor(!partial));
+  let worktree = await checkout(layout(baseGraph, baseListed, partial ? selection.baseBuild : undefined).map(prefix));
+  // The head is verified in place, or, in changed-only mode, from the same kind of layout (links
+  // to the working tree) when everything it builds reads only files inside the Flux tree.
+  const inTree = (i: string) => i.startsWith(`${path}/`) || i.startsWith(`${cluster}/`);
+  let headLayout: BaseTree | undefined;
   try {
+    if (partial && headGraph.kustomizations.filter((k) => selection.build.has(k.id)).every((k) => !k.opaque && k.inputs.every(inTree))) {
+      headLayout = materializeBase(top, layout(headGraph, headGraph.files, selection.build, changedFiles.filter((f) => inTree(f))).map(prefix), new Map());
+    }
+    const headRoot = headLayout ? (inRepo === '' ? headLayout.dir : join(headLayout.dir, inRepo)) : repoRoot;
     const baseRoot = () => (inRepo === '' ? worktree.dir : join(worktree.dir, inRepo));
     const common = { path, cluster, strictSubstitution: options.strictSubstitution ?? true, kustomize: options.kustomize };
 
@@ -192,16 +235,18 @@ export async function runPullRequest(options: PullRequestOptions): Promise<PullR
       const value = await work();
       return [value, Date.now() - t0];
     };
-    const verifyHead = async (): Promise<{ report: VerifyReport; confirmedInFull: boolean }> => {
-      if (!partial && options.headReport) return { report: options.headReport, confirmedInFull: false };
-      const headOptions: SelectableOptions = { repoRoot, ...common, select };
+    const verifyHead = async (): Promise<{ report: VerifyReport; confirmedInFull: boolean; rendered: RenderResult }> => {
+      if (!partial && options.headReport) return { report: options.headReport, confirmedInFull: false, rendered: options.headReport.render };
+      const headOptions: SelectableOptions = { repoRoot: headRoot, ...common, select };
       const render = await renderTree(headOptions);
-      if (!partial) return { report: checkRendered(render), confirmedInFull: false };
+      if (!partial) return { report: checkRendered(render), confirmedInFull: false, rendered: render };
       const scoped = scopeReport(render, changedFiles);
-      if (scoped.counts.errors === 0) return { report: scoped, confirmedInFull: false };
+      scoped.render.repoRoot = repoRoot;
+      if (scoped.counts.errors === 0) return { report: scoped, confirmedInFull: false, rendered: scoped.render };
       // Cross-Kustomization checks (namespaces, sources, duplicates) only saw part of the tree:
       // errors are confirmed (or dropped) by the full verification, never reported from a partial view.
-      return { report: checkRendered(await renderTree({ repoRoot, ...common })), confirmedInFull: true };
+      // The diff stays with the changed-only render: it compares like with like with the base's.
+      return { report: checkRendered(await renderTree({ repoRoot, ...common })), confirmedInFull: true, rendered: scoped.render };
     };
     const renderBase = async (): Promise<RenderResult | undefined> => {
       if (!baseExists) return undefined;
@@ -212,21 +257,26 @@ export async function runPullRequest(options: PullRequestOptions): Promise<PullR
       const unplanned = render.kustomizations.slice(1).some((k) => k.state !== ('skipped' as string) && !baseBuildKeys.has(ksKey(k.origin.file, k.name)));
       if (!partial || !unplanned) return render;
       await worktree.remove();
-      worktree = await checkout(baseFilesFor(true));
+      worktree = await checkout(layout(baseGraph, baseListed, undefined).map(prefix));
       return renderTree({ ...baseOptions, repoRoot: baseRoot() });
     };
-    const [[{ report, confirmedInFull }, headMs], [base, baseMs]] = await Promise.all([timed(verifyHead), timed(renderBase)]);
+    const [[{ report, confirmedInFull, rendered: headRender }, headMs], [base, baseMs]] = await Promise.all([timed(verifyHead), timed(renderBase)]);
 
     const t2 = Date.now();
     const redact = redactor();
-    const headRender = report.render;
-    // Compare like with like: the head also builds what verification needs (dependents, sources),
-    // whose rendering did not change; only what both sides built is diffed.
-    const onBase = new Map((base?.kustomizations ?? []).map((k) => [k.id, k.state]));
-    const headObjects = partial ? headRender.objects.filter((o) => !onBase.has(o.kustomization) || onBase.get(o.kustomization) !== ('skipped' as string)) : headRender.objects;
-    const diff = diffObjects(toDiffObjects(base?.objects ?? [], redact), toDiffObjects(headObjects, redact), {
-      base: (base?.kustomizations ?? []).map((k) => k.id),
-      head: headRender.kustomizations.map((k) => k.id),
+    // Static ids may lack a namespace that only rendering gives: report the rendered ids.
+    const renderedId = new Map<string, string>();
+    for (const k of [...(base?.kustomizations ?? []), ...headRender.kustomizations]) renderedId.set(ksKey(k.origin.file, k.name), k.id);
+    const idOf = (k: { definedIn?: string; name?: string; id: string }) => renderedId.get(ksKey(k.definedIn, k.name)) ?? k.id;
+    // Changed-only: only what can render differently is compared — the objects of the
+    // Kustomizations whose inputs or definition changed, and any object from a changed file. The
+    // rest (dependents, sources, the cluster entry's other definitions) renders the same by construction.
+    const directIds = new Set([...headGraph.kustomizations, ...baseGraph.kustomizations].filter((k) => selection.direct.has(k.id)).map(idOf));
+    const changedSet = new Set(changedFiles);
+    const compared = (objects: RenderedObject[]) => (partial ? objects.filter((o) => directIds.has(o.kustomization) || changedSet.has(o.origin.file)) : objects);
+    const diff = diffObjects(toDiffObjects(compared(base?.objects ?? []), redact), toDiffObjects(compared(headRender.objects), redact), {
+      base: partial ? baseGraph.kustomizations.map(idOf) : (base?.kustomizations ?? []).map((k) => k.id),
+      head: partial ? headGraph.kustomizations.map(idOf) : headRender.kustomizations.map((k) => k.id),
     });
     const reasons = [...diff.reasons];
     if (report.counts.errors > 0) reasons.unshift(`verification found ${report.counts.errors} error(s)`);
@@ -237,16 +287,14 @@ export async function runPullRequest(options: PullRequestOptions): Promise<PullR
     const routine = diff.routine && report.counts.errors === 0 && outside.length === 0;
     const diffMs = Date.now() - t2;
 
-    // Static ids may lack a namespace that only rendering gives: report the rendered ids.
-    const renderedId = new Map<string, string>();
-    for (const k of [...(base?.kustomizations ?? []), ...headRender.kustomizations]) renderedId.set(ksKey(k.origin.file, k.name), k.id);
     const changedKustomizations = [
       ...new Set(
         [...headGraph.kustomizations, ...baseGraph.kustomizations].filter((k) => selection.selected.has(k.id)).map((k) => renderedId.get(ksKey(k.definedIn, k.name)) ?? k.id),
       ),
     ].sort();
 
-    const total = headRender.kustomizations.length;
+    // in changed-only mode the cluster entry does not even discover what it need not build
+    const total = partial ? Math.max(headGraph.kustomizations.length, headRender.kustomizations.length) : headRender.kustomizations.length;
     const built = headRender.kustomizations.filter((k) => k.state !== ('skipped' as string)).length;
     const scope = {
       changedOnly: partial && !confirmedInFull,
@@ -285,6 +333,7 @@ export async function runPullRequest(options: PullRequestOptions): Promise<PullR
       timings: { baseMs, headMs, diffMs, totalMs: Date.now() - started },
     };
   } finally {
+    await headLayout?.remove();
     await worktree.remove();
   }
 }

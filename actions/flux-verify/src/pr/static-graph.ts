@@ -3,6 +3,7 @@ import { dirname, extname, join, posix, relative, resolve, sep } from 'node:path
 import { parseAllDocuments } from 'yaml';
 import { isRecord, KUSTOMIZATION_FILES } from '../render/local-build';
 import type { KustomizationInputs } from './changed-only';
+import { quickParseDocuments } from './quick-yaml';
 
 /**
  * The Flux Kustomization graph read from the SOURCE files, without building anything: which
@@ -21,6 +22,10 @@ export interface StaticGraph {
   kustomizations: KustomizationInputs[];
   /** Files that hold ConfigMaps/Secrets named by some postBuild.substituteFrom: cluster settings. */
   settingsFiles: string[];
+  /** Every file below the tree and the cluster entry (repository-relative). */
+  files: string[];
+  /** Files that hold nothing but Flux Kustomizations, with their names. */
+  definitionFiles: Map<string, string[]>;
 }
 
 interface Doc {
@@ -69,6 +74,7 @@ export class ScanCache {
 
   docs(file: string, text: string): Doc[] {
     let values = this.parsed.get(text);
+    if (!values) values = quickParseDocuments(text);
     if (!values) {
       try {
         values = parseAllDocuments(text)
@@ -198,10 +204,16 @@ export function scanStaticGraph(repoRoot: string, treePath: string, cluster: str
   const ksDocs: Doc[] = [];
   const sourceFiles = new Set<string>();
   const texts = new Map<string, string>();
+  const definitionFiles = new Map<string, string[]>();
   for (const f of files) {
     const text = read(f);
     texts.set(f, text);
-    if (text.includes(FLUX_KS)) for (const d of cache.docs(f, text)) if (String(d.value.apiVersion ?? '').startsWith(FLUX_KS) && d.value.kind === 'Kustomization') ksDocs.push(d);
+    if (text.includes(FLUX_KS)) {
+      const docs = cache.docs(f, text);
+      const isKs = (d: Doc) => String(d.value.apiVersion ?? '').startsWith(FLUX_KS) && d.value.kind === 'Kustomization';
+      for (const d of docs) if (isKs(d)) ksDocs.push(d);
+      if (docs.length > 0 && docs.every(isKs)) definitionFiles.set(relTo(root, f), docs.map((d) => String(isRecord(d.value.metadata) ? d.value.metadata.name : '')));
+    }
     if (text.includes(FLUX_SOURCE)) sourceFiles.add(relTo(root, f));
   }
 
@@ -249,5 +261,5 @@ export function scanStaticGraph(repoRoot: string, treePath: string, cluster: str
       if (hit) settingsFiles.push(relTo(root, f));
     }
   }
-  return { kustomizations, settingsFiles: settingsFiles.sort() };
+  return { kustomizations, settingsFiles: settingsFiles.sort(), files: [...tree.files].filter((f) => tree.inRoots(f)).map((f) => relTo(root, f)), definitionFiles };
 }
