@@ -1,2 +1,3 @@
-import { runPost } from '@homelab/toolkit';
+import { runPost } from '@homelab/toolkit/post';
+
 void runPost();

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMENT_LIMIT, COMMENT_MARKER } from '../src/pr/comment';
+import { Git } from '../src/pr/git';
 import { runPullRequest, type PullRequestResult } from '../src/pr/run';
 import { GitHubServer } from './support/github-server';
 
@@ -162,6 +163,36 @@ describe('pull-request mode on real git history', () => {
     expect(result.scope).toMatchObject({ changedOnly: true, built: 4, total: 8 });
   });
 
+  it('errors seen by changed-only are confirmed by a full verification: false ones vanish, real ones stay', async () => {
+    const dir = repo('confirm');
+    mkdirSync(join(dir, 'kubernetes/apps/late'));
+    writeFileSync(join(dir, 'kubernetes/clusters/production/ks/late.yaml'), readFileSync(join(dir, 'kubernetes/clusters/production/ks/extra.yaml'), 'utf8').replace(/extra/g, 'late'));
+    // lives in the namespace that the (unrelated) Kustomization "extra" creates
+    const config = (namespace: string, level: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: late-config\n  namespace: ${namespace}\ndata:\n  level: ${level}\n`;
+    writeFileSync(join(dir, 'kubernetes/apps/late/config.yaml'), config('extra', 'info'));
+    commit(dir, 'late');
+    git(dir, 'branch', '-q', '-f', 'main', 'HEAD');
+
+    writeFileSync(join(dir, 'kubernetes/apps/late/config.yaml'), config('extra', 'debug'));
+    commit(dir, 'debug');
+    const fine = await runPullRequest({ repoRoot: dir, baseRef: 'main', env: {} });
+    expect(fine.scope).toMatchObject({ changedOnly: false, confirmedInFull: true });
+    expect(fine.report.counts.errors).toBe(0);
+    expect(fine.diff.changed.map((c) => c.key)).toEqual(['/ConfigMap/extra/late-config']);
+    expect(fine.diff.added).toEqual([]);
+
+    writeFileSync(join(dir, 'kubernetes/apps/late/config.yaml'), config('nowhere', 'debug'));
+    commit(dir, 'move');
+    const broken = await runPullRequest({ repoRoot: dir, baseRef: 'main', env: {} });
+    expect(broken.scope.confirmedInFull).toBe(true);
+    expect(broken.report.findings.filter((f) => f.severity === 'error')).toEqual([
+      expect.objectContaining({ rule: 'namespace-missing', file: 'kubernetes/apps/late/config.yaml', kustomization: 'flux-system/late' }),
+    ]);
+    expect(broken.routine).toBe(false);
+    expect(broken.reasons[0]).toBe('verification found 1 error(s)');
+    expect(broken.commentBody).toContain('❌ 1 error(s)');
+  });
+
   it('a values change needs review, with the values diff in the comment', async () => {
     const dir = repo('values');
     edit(dir, 'kubernetes/apps/podinfo/helmrelease.yaml', 'replicaCount: 1', 'replicaCount: 3');
@@ -208,7 +239,7 @@ describe('pull-request mode on real git history', () => {
     expect(result.changedFiles).toEqual(['kubernetes/apps/whoami/kustomization.yaml', 'kubernetes/apps/whoami/service.yaml', 'kubernetes/apps/whoami/svc.yaml']);
     expect(result.routine).toBe(true);
     expect(result.diff).toMatchObject({ added: [], removed: [], changed: [] });
-    expect(result.commentBody).toContain('No rendered object changes.');
+    expect(result.commentBody).toContain('✅ **routine**: no rendered object changes');
   });
 
   it('a change to cluster settings verifies everything', async () => {
@@ -289,5 +320,27 @@ describe('pull-request mode on real git history', () => {
   it('names a base that is not in the clone clearly', async () => {
     const dir = repo('nobase');
     await expect(runPullRequest({ repoRoot: dir, baseRef: 'origin/master', env: {} })).rejects.toThrow(/Input 'base-ref' is 'origin\/master'.*fetch-depth: 0/);
+  });
+});
+
+describe('git plumbing of the pull-request mode', () => {
+  it('reads files of a revision byte-exact, and checks out only the files asked for', async () => {
+    const dir = repo('plumbing');
+    const text = 'data:\n  greeting: "grüße, 日本"\n';
+    writeFileSync(join(dir, 'kubernetes/apps/whoami/notes.yaml'), text);
+    commit(dir, 'notes');
+    const g = Git.find(dir);
+    const head = git(dir, 'rev-parse', 'HEAD').trim();
+    const read = await g.readFiles(head, ['kubernetes/apps/whoami/notes.yaml', 'does/not/exist.yaml', 'kubernetes/apps/whoami/service.yaml']);
+    expect([...read.keys()]).toEqual(['kubernetes/apps/whoami/notes.yaml', 'kubernetes/apps/whoami/service.yaml']);
+    expect(read.get('kubernetes/apps/whoami/notes.yaml')).toBe(text);
+    expect(read.get('kubernetes/apps/whoami/service.yaml')).toBe(readFileSync(join(dir, 'kubernetes/apps/whoami/service.yaml'), 'utf8'));
+
+    const tree = await g.worktree(head, ['kubernetes/apps/whoami/notes.yaml']);
+    expect(readdirSync(join(tree.dir, 'kubernetes/apps/whoami'))).toEqual(['notes.yaml']);
+    expect(existsSync(join(tree.dir, 'kubernetes/clusters'))).toBe(false);
+    await tree.remove();
+    expect(existsSync(tree.dir)).toBe(false);
+    expect(git(dir, 'worktree', 'list').trim().split('\n')).toHaveLength(1);
   });
 });

@@ -28377,24 +28377,10 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 
 /***/ }),
 
-/***/ 5317:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-
-/***/ }),
-
 /***/ 4434:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 9896:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -28559,13 +28545,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
-/***/ 6928:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-
-/***/ }),
-
 /***/ 3193:
 /***/ ((module) => {
 
@@ -28609,7 +28588,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -28619,181 +28598,19 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	return module.exports;
 /******/ }
 /******/ 
-/******/ // expose the modules object (__webpack_modules__)
-/******/ __nccwpck_require__.m = __webpack_modules__;
-/******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
 /******/ 
-/******/ /* webpack/runtime/create fake namespace object */
-/******/ (() => {
-/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
-/******/ 	var leafPrototypes;
-/******/ 	// create a fake namespace object
-/******/ 	// mode & 1: value is a module id, require it
-/******/ 	// mode & 2: merge all properties of value into the ns
-/******/ 	// mode & 4: return value when already ns object
-/******/ 	// mode & 16: return value when it's Promise-like
-/******/ 	// mode & 8|1: behave like require
-/******/ 	__nccwpck_require__.t = function(value, mode) {
-/******/ 		if(mode & 1) value = this(value);
-/******/ 		if(mode & 8) return value;
-/******/ 		if(typeof value === 'object' && value) {
-/******/ 			if((mode & 4) && value.__esModule) return value;
-/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
-/******/ 		}
-/******/ 		var ns = Object.create(null);
-/******/ 		__nccwpck_require__.r(ns);
-/******/ 		var def = {};
-/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
-/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
-/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
-/******/ 		}
-/******/ 		def['default'] = () => (value);
-/******/ 		__nccwpck_require__.d(ns, def);
-/******/ 		return ns;
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/define property getters */
-/******/ (() => {
-/******/ 	// define getter functions for harmony exports
-/******/ 	__nccwpck_require__.d = (exports, definition) => {
-/******/ 		for(var key in definition) {
-/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
-/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
-/******/ 			}
-/******/ 		}
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/ensure chunk */
-/******/ (() => {
-/******/ 	__nccwpck_require__.f = {};
-/******/ 	// This file contains only the entry chunk.
-/******/ 	// The chunk loading function for additional chunks
-/******/ 	__nccwpck_require__.e = (chunkId) => {
-/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
-/******/ 			__nccwpck_require__.f[key](chunkId, promises);
-/******/ 			return promises;
-/******/ 		}, []));
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/get javascript chunk filename */
-/******/ (() => {
-/******/ 	// This function allow to reference async chunks
-/******/ 	__nccwpck_require__.u = (chunkId) => {
-/******/ 		// return url for filenames based on template
-/******/ 		return "" + chunkId + ".index.js";
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/hasOwnProperty shorthand */
-/******/ (() => {
-/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/make namespace object */
-/******/ (() => {
-/******/ 	// define __esModule on exports
-/******/ 	__nccwpck_require__.r = (exports) => {
-/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
-/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
-/******/ 		}
-/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/import chunk loading */
-/******/ (() => {
-/******/ 	// no baseURI
-/******/ 	
-/******/ 	// object to store loaded and loading chunks
-/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
-/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
-/******/ 	var installedChunks = {
-/******/ 		792: 0
-/******/ 	};
-/******/ 	
-/******/ 	var installChunk = (data) => {
-/******/ 		var {ids, modules, runtime} = data;
-/******/ 		// add "modules" to the modules object,
-/******/ 		// then flag all "ids" as loaded and fire callback
-/******/ 		var moduleId, chunkId, i = 0;
-/******/ 		for(moduleId in modules) {
-/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
-/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
-/******/ 			}
-/******/ 		}
-/******/ 		if(runtime) runtime(__nccwpck_require__);
-/******/ 		for(;i < ids.length; i++) {
-/******/ 			chunkId = ids[i];
-/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
-/******/ 				installedChunks[chunkId][0]();
-/******/ 			}
-/******/ 			installedChunks[ids[i]] = 0;
-/******/ 		}
-/******/ 	
-/******/ 	}
-/******/ 	
-/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
-/******/ 			// import() chunk loading for javascript
-/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
-/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
-/******/ 	
-/******/ 				// a Promise means "currently loading".
-/******/ 				if(installedChunkData) {
-/******/ 					promises.push(installedChunkData[1]);
-/******/ 				} else {
-/******/ 					if(true) { // all chunks have JS
-/******/ 						// setup Promise in chunk cache
-/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
-/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
-/******/ 							throw e;
-/******/ 						});
-/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
-/******/ 						promises.push(installedChunkData[1] = promise);
-/******/ 					}
-/******/ 				}
-/******/ 			}
-/******/ 	};
-/******/ 	
-/******/ 	// no prefetching
-/******/ 	
-/******/ 	// no preloaded
-/******/ 	
-/******/ 	// no external install chunk
-/******/ 	
-/******/ 	// no on chunks loaded
-/******/ })();
-/******/ 
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: ./actions/toolkit/src/errors.ts
-/**
- * An error whose message is meant for the operator: it names the input, file or tool and what was
- * expected. It is reported without a stack trace; anything else is a bug and keeps its stack.
- */
-class errors_UserError extends Error {
-    /** Where the problem is, when it is in a file: used for the failure annotation. */
-    file;
-    line;
-    constructor(message, where) {
-        super(message);
-        this.name = 'UserError';
-        this.file = where?.file;
-        this.line = where?.line;
-    }
-}
-function errors_errorMessage(err) {
-    if (err instanceof Error)
-        return err.message;
-    return String(err);
-}
-
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -28926,8 +28743,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: external "fs"
+const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -28941,16 +28758,16 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_.existsSync(filePath)) {
+    if (!fs.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    fs.appendFileSync(filePath, `${toCommandValue(message)}${os.EOL}`, {
         encoding: 'utf8'
     });
 }
 function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
+    const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
+    const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -28960,11 +28777,11 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
+;// CONCATENATED MODULE: external "path"
+const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
@@ -29923,7 +29740,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_.promises;
+const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -29946,7 +29763,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
+                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -30230,8 +30047,8 @@ function toPlatformPath(pth) {
 var external_string_decoder_ = __nccwpck_require__(3193);
 // EXTERNAL MODULE: external "events"
 var external_events_ = __nccwpck_require__(4434);
-// EXTERNAL MODULE: external "child_process"
-var external_child_process_ = __nccwpck_require__(5317);
+;// CONCATENATED MODULE: external "child_process"
+const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
 ;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
@@ -30246,7 +30063,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -30273,7 +30090,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_.constants.O_RDONLY;
+const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
@@ -30331,7 +30148,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_.extname(filePath).toUpperCase();
+                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -30360,11 +30177,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_.dirname(filePath);
-                        const upperName = external_path_.basename(filePath).toUpperCase();
+                        const directory = external_path_namespaceObject.dirname(filePath);
+                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_.join(directory, actualName);
+                                filePath = external_path_namespaceObject.join(directory, actualName);
                                 break;
                             }
                         }
@@ -30584,7 +30401,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -30599,7 +30416,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_.sep)) {
+        if (tool.includes(external_path_namespaceObject.sep)) {
             return [];
         }
         // build the list of directories
@@ -30610,7 +30427,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_.delimiter)) {
+            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -30619,7 +30436,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -31050,7 +30867,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -31073,7 +30890,7 @@ class ToolRunner extends external_events_.EventEmitter {
                     return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
                 }
                 const fileName = this._getSpawnFileName();
-                const cp = external_child_process_.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
                 let stdbuffer = '';
                 if (cp.stdout) {
                     cp.stdout.on('data', (data) => {
@@ -31461,13 +31278,13 @@ var ExitCode;
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function exportVariable(name, val) {
-    const convertedVal = utils_toCommandValue(val);
+    const convertedVal = toCommandValue(val);
     process.env[name] = convertedVal;
     const filePath = process.env['GITHUB_ENV'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('ENV', file_command_prepareKeyValueMessage(name, val));
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
     }
-    command_issueCommand('set-env', { name }, convertedVal);
+    issueCommand('set-env', { name }, convertedVal);
 }
 /**
  * Registers a secret which will get masked from logs
@@ -31499,7 +31316,7 @@ function exportVariable(name, val) {
  * ```
  */
 function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
+    issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -31704,9 +31521,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+    issueCommand('save-state', { name }, toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -31739,518 +31556,6 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./actions/toolkit/src/inputs.ts
-
-
-/**
- * Typed getters over the action's inputs. Every error names the input, shows the value it got and
- * says what is accepted, so a typo in a workflow file is fixed without reading our source.
- */
-class inputs_InputError extends errors_UserError {
-    input;
-    value;
-    expected;
-    constructor(input, value, expected) {
-        super(`Input '${input}' is ${value === '' ? 'empty' : `'${value}'`}; expected ${expected}.`);
-        this.input = input;
-        this.value = value;
-        this.expected = expected;
-        this.name = 'InputError';
-    }
-}
-function raw(name) {
-    // core.getInput trims and maps 'my-input' to INPUT_MY-INPUT the way the runner sets it.
-    return core.getInput(name, { trimWhitespace: true });
-}
-function required(name, expected) {
-    throw new inputs_InputError(name, '', expected);
-}
-function getString(name, options = {}) {
-    const value = raw(name);
-    if (value !== '')
-        return value;
-    if (options.default !== undefined)
-        return options.default;
-    return required(name, 'a non-empty value');
-}
-/** An optional string: undefined when the input is empty. */
-function getOptionalString(name) {
-    const value = raw(name);
-    return value === '' ? undefined : value;
-}
-function getEnum(name, allowed, options = {}) {
-    const expected = `one of ${allowed.map((a) => `'${a}'`).join(', ')}`;
-    const value = raw(name);
-    if (value === '') {
-        if (options.default !== undefined)
-            return options.default;
-        return required(name, expected);
-    }
-    const match = allowed.find((a) => a === value);
-    if (match === undefined)
-        throw new inputs_InputError(name, value, expected);
-    return match;
-}
-const TRUE = (/* unused pure expression or super */ null && (['true', 'yes', 'on', '1']));
-const FALSE = (/* unused pure expression or super */ null && (['false', 'no', 'off', '0']));
-function getBoolean(name, options = {}) {
-    const value = raw(name).toLowerCase();
-    if (value === '') {
-        if (options.default !== undefined)
-            return options.default;
-        return required(name, "'true' or 'false'");
-    }
-    if (TRUE.includes(value))
-        return true;
-    if (FALSE.includes(value))
-        return false;
-    throw new inputs_InputError(name, raw(name), "'true' or 'false'");
-}
-function getInteger(name, options = {}) {
-    const { min, max } = options;
-    const range = min !== undefined && max !== undefined
-        ? ` from ${min} to ${max}`
-        : min !== undefined
-            ? ` of at least ${min}`
-            : max !== undefined
-                ? ` of at most ${max}`
-                : '';
-    const expected = `a whole number${range}`;
-    const value = raw(name);
-    if (value === '') {
-        if (options.default !== undefined)
-            return options.default;
-        return required(name, expected);
-    }
-    if (!/^[-+]?\d+$/.test(value))
-        throw new inputs_InputError(name, value, expected);
-    const n = Number(value);
-    if (!Number.isSafeInteger(n) || (min !== undefined && n < min) || (max !== undefined && n > max)) {
-        throw new inputs_InputError(name, value, expected);
-    }
-    return n;
-}
-/**
- * A list given one item per line (or comma-separated on one line). Blank lines and lines starting
- * with '#' are ignored so that workflow authors can comment their lists.
- */
-function getList(name, options = {}) {
-    const value = raw(name);
-    const items = splitList(value);
-    if (items.length > 0)
-        return items;
-    if (options.default !== undefined)
-        return options.default;
-    return required(name, 'at least one item, one per line');
-}
-function splitList(value) {
-    return value
-        .split(/\r?\n/)
-        .map((line) => line.trim())
-        .filter((line) => line !== '' && !line.startsWith('#'))
-        .flatMap((line) => line.split(','))
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
-}
-/** `key=value` per line. Keys must be unique; values may contain '='. */
-function getMap(name, options = {}) {
-    const value = raw(name);
-    const lines = value.split(/\r?\n/);
-    const map = {};
-    let seen = 0;
-    lines.forEach((text, index) => {
-        const line = text.trim();
-        if (line === '' || line.startsWith('#'))
-            return;
-        const eq = line.indexOf('=');
-        const key = eq > 0 ? line.slice(0, eq).trim() : '';
-        if (key === '') {
-            throw new inputs_InputError(name, line, `'key=value' on line ${index + 1}`);
-        }
-        if (Object.prototype.hasOwnProperty.call(map, key)) {
-            throw new inputs_InputError(name, line, `each key once; '${key}' repeats on line ${index + 1}`);
-        }
-        map[key] = line.slice(eq + 1).trim();
-        seen++;
-    });
-    if (seen > 0)
-        return map;
-    if (options.default !== undefined)
-        return options.default;
-    return required(name, "at least one 'key=value' line");
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./actions/toolkit/src/tool.ts
-
-
-
-
-
-const BASE_ENV = (/* unused pure expression or super */ null && ([
-    'PATH',
-    'HOME',
-    'USER',
-    'LANG',
-    'LC_ALL',
-    'TZ',
-    'TMPDIR',
-    'RUNNER_TEMP',
-    'RUNNER_TOOL_CACHE',
-    'SSL_CERT_FILE',
-    'SSL_CERT_DIR',
-    'HTTP_PROXY',
-    'HTTPS_PROXY',
-    'NO_PROXY',
-    'http_proxy',
-    'https_proxy',
-    'no_proxy',
-]));
-class ToolError extends errors_UserError {
-    result;
-    constructor(message, result) {
-        super(message);
-        this.result = result;
-        this.name = 'ToolError';
-    }
-}
-/** Find an executable on PATH (or check an explicit path) without a shell. */
-function tool_which(name, path = process.env.PATH ?? '') {
-    const candidates = isAbsolute(name) || name.includes('/') ? [name] : path.split(delimiter).filter(Boolean).map((dir) => join(dir, name));
-    for (const candidate of candidates) {
-        try {
-            accessSync(candidate, constants.X_OK);
-            return candidate;
-        }
-        catch {
-            // not here; keep looking
-        }
-    }
-    return undefined;
-}
-class Tool {
-    name;
-    path;
-    options;
-    constructor(name, path, options) {
-        this.name = name;
-        this.path = path;
-        this.options = options;
-    }
-    /**
-     * Resolve the binary once. `override` (e.g. an input or an env var naming a binary) wins over PATH.
-     * A missing binary is a clear error that says what to install.
-     */
-    static find(name, options = {}) {
-        const wanted = options.override && options.override.trim() !== '' ? options.override.trim() : name;
-        const path = tool_which(wanted);
-        if (!path) {
-            const hint = options.installHint ? ` ${options.installHint}` : '';
-            throw new UserError(`'${wanted}' was not found on PATH (${process.env.PATH ?? ''}).${hint}`);
-        }
-        return new Tool(name, path, options);
-    }
-    /** The environment a child process gets: the allow-listed variables plus what the caller passes. */
-    environment(extra = {}) {
-        const env = {};
-        for (const key of this.options.inheritEnv ?? BASE_ENV) {
-            const value = process.env[key];
-            if (value !== undefined)
-                env[key] = value;
-        }
-        for (const [key, value] of Object.entries(extra)) {
-            if (value === undefined)
-                delete env[key];
-            else
-                env[key] = value;
-        }
-        return env;
-    }
-    async run(args, options = {}) {
-        const exitCodes = { 0: 'ok', ...this.options.exitCodes, ...options.exitCodes };
-        const echo = options.echo ?? options.group !== undefined;
-        if (options.group)
-            core.startGroup(options.group);
-        try {
-            const result = await this.spawn(args, options, echo, exitCodes);
-            const outcome = exitCodes[result.exitCode];
-            if (outcome === undefined) {
-                throw new ToolError(this.failureMessage(args, result), result);
-            }
-            return { ...result, outcome };
-        }
-        finally {
-            if (options.group)
-                core.endGroup();
-        }
-    }
-    failureMessage(args, result) {
-        const sub = args.find((a) => !a.startsWith('-'));
-        const what = sub ? `${this.name} ${sub}` : this.name;
-        const hint = this.options.failureHints?.[result.exitCode];
-        const head = result.exitCode < 0 ? `${what} ${result.outcome}` : `${what} failed with exit code ${result.exitCode}`;
-        const tail = lastLines(result.stderr || result.stdout, this.options.stderrTail ?? 20);
-        return `${head}${hint ? `: ${hint}` : ''}${tail ? `\n${tail}` : ''}`;
-    }
-    spawn(args, options, echo, exitCodes) {
-        const started = Date.now();
-        forwardSignals();
-        return new Promise((resolve, reject) => {
-            const child = spawn(this.path, [...args], {
-                cwd: options.cwd,
-                env: this.environment(options.env),
-                stdio: ['pipe', 'pipe', 'pipe'],
-                shell: false,
-                // Its own process group, so that a timeout kills the tool's children too (a shell wrapper's
-                // `sleep`, terraform's provider plugins, ansible's forks) instead of leaving them holding the pipes.
-                detached: true,
-            });
-            live.add(child);
-            const out = [];
-            const err = [];
-            let timedOut = false;
-            let killTimer;
-            const timer = options.timeoutMs !== undefined
-                ? setTimeout(() => {
-                    timedOut = true;
-                    killGroup(child, 'SIGTERM');
-                    killTimer = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000);
-                }, options.timeoutMs)
-                : undefined;
-            const lineSplitter = (onLine) => {
-                let pending = '';
-                return {
-                    push(chunk) {
-                        if (!onLine)
-                            return;
-                        pending += chunk.toString('utf8');
-                        let nl = pending.indexOf('\n');
-                        while (nl >= 0) {
-                            onLine(pending.slice(0, nl).replace(/\r$/, ''));
-                            pending = pending.slice(nl + 1);
-                            nl = pending.indexOf('\n');
-                        }
-                    },
-                    flush() {
-                        if (onLine && pending !== '')
-                            onLine(pending);
-                        pending = '';
-                    },
-                };
-            };
-            const outLines = lineSplitter(options.onStdoutLine);
-            const errLines = lineSplitter(options.onStderrLine);
-            child.stdout.on('data', (chunk) => {
-                out.push(chunk);
-                outLines.push(chunk);
-                if (echo)
-                    process.stdout.write(chunk);
-            });
-            child.stderr.on('data', (chunk) => {
-                err.push(chunk);
-                errLines.push(chunk);
-                if (echo)
-                    process.stderr.write(chunk);
-            });
-            child.on('error', (error) => {
-                live.delete(child);
-                if (timer)
-                    clearTimeout(timer);
-                reject(new ToolError(`${this.name} could not be started (${this.path}): ${error.message}`, undefined));
-            });
-            child.on('close', (code, signal) => {
-                live.delete(child);
-                if (timer)
-                    clearTimeout(timer);
-                if (killTimer)
-                    clearTimeout(killTimer);
-                outLines.flush();
-                errLines.flush();
-                const stdout = Buffer.concat(out).toString('utf8');
-                const stderr = Buffer.concat(err).toString('utf8');
-                const durationMs = Date.now() - started;
-                if (timedOut) {
-                    const result = { exitCode: -1, outcome: `timed out after ${tool_formatMs(options.timeoutMs ?? 0)}`, stdout, stderr, durationMs };
-                    resolve(result);
-                    return;
-                }
-                const exitCode = code ?? (signal ? 128 + signalNumber(signal) : -1);
-                resolve({ exitCode, outcome: exitCodes[exitCode] ?? (signal ? `killed by ${signal}` : 'failed'), stdout, stderr, durationMs });
-            });
-            child.stdin.on('error', () => {
-                // a tool that exits without reading stdin is not an error of ours
-            });
-            child.stdin.end(options.input ?? '');
-        });
-    }
-}
-const live = new Set();
-let forwarding = false;
-/**
- * Children run in their own process group, so the runner's cancellation signal does not reach them
- * by itself: pass it on, so that terraform or ansible can stop cleanly (and release locks).
- */
-function forwardSignals() {
-    if (forwarding)
-        return;
-    forwarding = true;
-    for (const signal of ['SIGINT', 'SIGTERM']) {
-        process.on(signal, () => {
-            for (const child of live)
-                killGroup(child, signal);
-            process.exitCode = 1;
-            setTimeout(() => process.exit(1), 30_000).unref();
-        });
-    }
-}
-function killGroup(child, signal) {
-    try {
-        if (child.pid !== undefined)
-            process.kill(-child.pid, signal);
-    }
-    catch {
-        child.kill(signal);
-    }
-}
-function signalNumber(signal) {
-    const numbers = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
-    return numbers[signal] ?? 0;
-}
-function lastLines(text, count) {
-    const lines = text.replace(/\s+$/, '').split('\n');
-    return lines.slice(-count).join('\n');
-}
-function tool_formatMs(ms) {
-    if (ms < 1000)
-        return `${ms} ms`;
-    const s = ms / 1000;
-    if (s < 60)
-        return `${s.toFixed(1)} s`;
-    return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
-}
-
-;// CONCATENATED MODULE: ./actions/toolkit/src/summary.ts
-
-/**
- * A Markdown job-summary builder. GitHub renders Mermaid only from fenced ```mermaid blocks in
- * Markdown, which @actions/core's HTML-oriented summary cannot produce, hence our own builder.
- */
-class summary_Summary {
-    parts = [];
-    heading(text, level = 2) {
-        this.parts.push(`${'#'.repeat(level)} ${text}`);
-        return this;
-    }
-    text(markdown) {
-        this.parts.push(markdown);
-        return this;
-    }
-    /** A table; cells are escaped so that a '|' or a newline in a value cannot break the layout. */
-    table(headers, rows) {
-        if (rows.length === 0)
-            return this;
-        const line = (cells) => `| ${cells.map((c) => escapeCell(String(c))).join(' | ')} |`;
-        this.parts.push([line(headers), `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map(line)].join('\n'));
-        return this;
-    }
-    /** A collapsible block; the body is Markdown. */
-    details(summary, body, open = false) {
-        this.parts.push(`<details${open ? ' open' : ''}><summary>${escapeHtml(summary)}</summary>\n\n${body}\n\n</details>`);
-        return this;
-    }
-    code(body, language = '') {
-        const fence = body.includes('```') ? '~~~~' : '```';
-        this.parts.push(`${fence}${language}\n${body}\n${fence}`);
-        return this;
-    }
-    mermaid(diagram) {
-        return this.code(diagram, 'mermaid');
-    }
-    list(items) {
-        if (items.length > 0)
-            this.parts.push(items.map((i) => `- ${i}`).join('\n'));
-        return this;
-    }
-    toString() {
-        return this.parts.join('\n\n') + '\n';
-    }
-    /** Append to the job summary when running in Actions; a no-op elsewhere (the terminal report covers it). */
-    async write() {
-        if (!process.env.GITHUB_STEP_SUMMARY)
-            return;
-        await core.summary.addRaw(this.toString(), true).write();
-    }
-}
-function escapeCell(value) {
-    return value.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
-function escapeHtml(value) {
-    return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-/** A Mermaid node id that is safe whatever the name holds. */
-function mermaidId(name) {
-    return 'n_' + name.replace(/[^A-Za-z0-9_]/g, '_');
-}
-/** A Mermaid label in quotes, with the characters Mermaid cannot take in a label replaced. */
-function mermaidLabel(text) {
-    return `"${text.replace(/"/g, '#quot;')}"`;
-}
-
-;// CONCATENATED MODULE: ./actions/toolkit/src/annotations.ts
-
-/** True inside a GitHub Actions job, where workflow commands are understood. */
-function annotations_inActions() {
-    return process.env.GITHUB_ACTIONS === 'true';
-}
-/**
- * An annotation at a file and line in Actions; a `file:line:col: severity: message` line (the
- * format editors and terminals link) anywhere else.
- */
-function annotations_annotate(a) {
-    if (!annotations_inActions()) {
-        const where = a.file ? `${a.file}${a.line ? `:${a.line}${a.column ? `:${a.column}` : ''}` : ''}: ` : '';
-        const title = a.title ? `[${a.title}] ` : '';
-        const stream = a.severity === 'error' ? process.stderr : process.stdout;
-        stream.write(`${where}${a.severity}: ${title}${a.message}\n`);
-        return;
-    }
-    const properties = {
-        title: a.title,
-        file: a.file,
-        startLine: a.line,
-        endLine: a.endLine ?? a.line,
-        startColumn: a.column,
-    };
-    if (a.severity === 'error')
-        core.error(a.message, properties);
-    else if (a.severity === 'warning')
-        core.warning(a.message, properties);
-    else
-        core.notice(a.message, properties);
-}
-
-;// CONCATENATED MODULE: ./actions/toolkit/src/outputs.ts
-
-
-
-/** Set a step output; objects are written as compact JSON so that `fromJSON()` reads them. */
-function outputs_setOutput(name, value) {
-    core.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
-}
-/** Write a JSON report file (pretty, stable key order as given) and return its path. */
-function writeJsonReport(path, report) {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, JSON.stringify(report, null, 2) + '\n', { mode: 0o644 });
-    return path;
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./actions/toolkit/src/cleanup.ts
 
 
@@ -32262,15 +31567,15 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
  * Outside Actions (no post step) they are removed when the process exits.
  */
 const STATE_KEY = 'homelab-cleanup';
-const registered = [];
+const registered = (/* unused pure expression or super */ null && ([]));
 let exitHookInstalled = false;
 function tempRoot() {
     return process.env.RUNNER_TEMP && process.env.RUNNER_TEMP !== '' ? process.env.RUNNER_TEMP : (0,external_node_os_namespaceObject.tmpdir)();
 }
 function registerCleanup(path) {
-    registered.push((0,external_node_path_namespaceObject.resolve)(path));
+    registered.push(resolve(path));
     if (process.env.GITHUB_STATE) {
-        saveState(STATE_KEY, JSON.stringify(registered));
+        core.saveState(STATE_KEY, JSON.stringify(registered));
     }
     else if (!exitHookInstalled) {
         exitHookInstalled = true;
@@ -32279,8 +31584,8 @@ function registerCleanup(path) {
 }
 /** A private directory (0700) under RUNNER_TEMP, removed in post. */
 function privateDir(prefix = 'homelab-') {
-    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(tempRoot(), prefix));
-    (0,external_node_fs_namespaceObject.chmodSync)(dir, 0o700);
+    const dir = mkdtempSync(join(tempRoot(), prefix));
+    chmodSync(dir, 0o700);
     registerCleanup(dir);
     return dir;
 }
@@ -32289,8 +31594,8 @@ function writePrivateFile(name, content) {
     if (name.includes('/') || name === '' || name === '.' || name === '..') {
         throw new Error(`private file name must be a plain file name, got '${name}'`);
     }
-    const path = (0,external_node_path_namespaceObject.join)(privateDir(), name);
-    (0,external_node_fs_namespaceObject.writeFileSync)(path, content, { mode: 0o600, flag: 'wx' });
+    const path = join(privateDir(), name);
+    writeFileSync(path, content, { mode: 0o600, flag: 'wx' });
     return path;
 }
 /** Only paths under the temp root are ever deleted: a corrupted state must not remove a workspace. */
@@ -32341,522 +31646,9 @@ async function runPost(extra) {
     }
 }
 
-;// CONCATENATED MODULE: ./actions/toolkit/src/main.ts
-
-
-
-/**
- * Runs an action's main function: a UserError becomes one clear failure message (with an
- * annotation at its file and line when it has one); anything else is a bug, reported with its
- * stack in the debug log so that the operator is not handed a stack trace.
- */
-async function runMain(main) {
-    try {
-        await main();
-    }
-    catch (err) {
-        process.exitCode = 1;
-        if (err instanceof UserError) {
-            if (err.file)
-                annotate({ severity: 'error', message: err.message, file: err.file, line: err.line });
-            else
-                fail(err.message);
-            return;
-        }
-        const message = err instanceof Error ? err.message : String(err);
-        fail(`Unexpected error: ${message}`);
-        if (err instanceof Error && err.stack)
-            core.debug(err.stack);
-    }
-    finally {
-        exitSoon();
-    }
-}
-/**
- * A client that cannot cancel its requests (the Bitwarden SDK) can keep the event loop alive after
- * main is done; the step would then hang until the job's timeout. Exit shortly after main returns
- * if something still holds the loop (the timer itself does not). Not inside the test runner.
- */
-function exitSoon() {
-    if (process.env.VITEST)
-        return;
-    setTimeout(() => process.exit(), 2000).unref();
-}
-function fail(message) {
-    if (inActions())
-        core.setFailed(message);
-    else
-        process.stderr.write(`error: ${message}\n`);
-}
-
-;// CONCATENATED MODULE: ./actions/toolkit/src/secrets/mapping.ts
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/**
- * Parse the mapping. Errors name the line and what was expected, never a value that could be a
- * secret (a mapping holds ids and names only, but a pasted secret must not be echoed back).
- */
-function mapping_parseSecretMapping(text, input = 'bitwarden-secrets') {
-    const mappings = [];
-    const names = new Map();
-    text.split(/\r?\n/).forEach((raw, index) => {
-        const line = index + 1;
-        const trimmed = raw.trim();
-        if (trimmed === '' || trimmed.startsWith('#'))
-            return;
-        const parts = trimmed.split('>');
-        const where = `line ${line}`;
-        if (parts.length !== 2) {
-            throw new InputError(input, `<${where}>`, `'<secret-uuid> > NAME' on ${where}`);
-        }
-        const id = parts[0].trim();
-        const name = parts[1].trim();
-        if (!UUID.test(id))
-            throw new InputError(input, `<${where}>`, `a secret UUID before '>' on ${where}`);
-        if (!NAME.test(name)) {
-            throw new InputError(input, `<${where}>`, `a variable name (letters, digits, '_', not starting with a digit) after '>' on ${where}`);
-        }
-        const previous = names.get(name);
-        if (previous !== undefined)
-            throw new InputError(input, `<${where}>`, `each NAME once; '${name}' is also on line ${previous}`);
-        names.set(name, line);
-        mappings.push({ id: id.toLowerCase(), name, line });
-    });
-    return mappings;
-}
-
-;// CONCATENATED MODULE: ./actions/toolkit/src/secrets/mask.ts
-
-const masked = new Set();
-/**
- * Lines shorter than this are not masked on their own: masking `}` or `--` would star out
- * unrelated log text and they carry no secret. The whole value is always masked.
- */
-const MIN_LINE = 4;
-/**
- * Register a value with the runner's log masker before anything else sees it. A multi-line value
- * (an SSH key, a kubeconfig) is also masked line by line, because a tool that prints one line of
- * it would otherwise not match the whole-value mask.
- */
-function mask_maskSecret(value) {
-    const parts = [value];
-    if (/[\r\n]/.test(value)) {
-        for (const line of value.split(/\r?\n/)) {
-            const trimmed = line.trim();
-            if (trimmed.length >= MIN_LINE)
-                parts.push(trimmed);
-        }
-    }
-    for (const part of parts) {
-        if (part === '' || masked.has(part))
-            continue;
-        masked.add(part);
-        core_setSecret(part);
-    }
-}
-
-;// CONCATENATED MODULE: ./actions/toolkit/src/secrets/settings.ts
-
-
-
-
-const settings_BITWARDEN_TOKEN_INPUT = 'bitwarden-access-token';
-const BITWARDEN_SERVER_INPUT = 'bitwarden-server';
-const settings_BITWARDEN_SECRETS_INPUT = 'bitwarden-secrets';
-const CLOUD = {
-    us: { apiUrl: 'https://api.bitwarden.com', identityUrl: 'https://identity.bitwarden.com' },
-    eu: { apiUrl: 'https://api.bitwarden.eu', identityUrl: 'https://identity.bitwarden.eu' },
-};
-const SERVER_EXPECTED = "'us', 'eu' or the https:// base URL of a self-hosted Bitwarden server";
-function loopback(hostname) {
-    return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
-/**
- * `us` / `eu` name the cloud regions; anything else is a self-hosted base URL whose API and
- * identity services live under /api and /identity. Plain http is refused except on loopback:
- * the access token and every secret would cross the network in clear.
- */
-function resolveServer(server, input = BITWARDEN_SERVER_INPUT) {
-    const region = CLOUD[server.trim().toLowerCase() || 'us'];
-    if (region)
-        return region;
-    let url;
-    try {
-        url = new URL(server.trim());
-    }
-    catch {
-        throw new InputError(input, server, SERVER_EXPECTED);
-    }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback(url.hostname))) {
-        throw new InputError(input, server, `${SERVER_EXPECTED} (http:// is accepted only for a loopback address)`);
-    }
-    if (url.username || url.password || url.search || url.hash) {
-        throw new InputError(input, server, `${SERVER_EXPECTED}, without credentials, query or fragment`);
-    }
-    const base = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-    return { apiUrl: `${base}/api`, identityUrl: `${base}/identity` };
-}
-/**
- * Read the three Bitwarden inputs. The access token is masked before anything else happens to it;
- * undefined when `bitwarden-secrets` maps nothing (the action needs no secrets).
- */
-function settings_readBitwardenInputs() {
-    const accessToken = core.getInput(settings_BITWARDEN_TOKEN_INPUT, { trimWhitespace: true });
-    if (accessToken !== '')
-        settings_maskAccessToken(accessToken);
-    // Untrimmed, so that the line numbers in mapping errors match the workflow's block.
-    const mappingText = core.getInput(settings_BITWARDEN_SECRETS_INPUT, { trimWhitespace: false });
-    const mappings = parseSecretMapping(mappingText, settings_BITWARDEN_SECRETS_INPUT);
-    if (mappings.length === 0)
-        return undefined;
-    if (accessToken === '') {
-        throw new InputError(settings_BITWARDEN_TOKEN_INPUT, '', `a Bitwarden Secrets Manager access token, because '${settings_BITWARDEN_SECRETS_INPUT}' maps ${mappings.length} secret(s)`);
-    }
-    const server = core.getInput(BITWARDEN_SERVER_INPUT, { trimWhitespace: true }) || 'us';
-    return { accessToken, server, ...resolveServer(server), mappings };
-}
-/** The whole token and its secret parts, so that neither half shows up in a log on its own. */
-function settings_maskAccessToken(token) {
-    maskSecret(token);
-    const m = /^[^.]*\.[^.]*\.([^:]+):(.+)$/.exec(token);
-    if (m) {
-        maskSecret(m[1]);
-        maskSecret(m[2]);
-    }
-}
-
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ./actions/toolkit/src/secrets/secret-set.ts
-
-
-
-
-
-/**
- * Secrets fetched for this step, by NAME. The values leave this object only as a child process's
- * environment, as 0600 files under RUNNER_TEMP (removed in post), or — when the workflow asks —
- * as variables for later steps. It never prints or serialises a value.
- */
-class secret_set_SecretSet {
-    #values;
-    constructor(values) {
-        this.#values = values;
-    }
-    /** Build a set from plain values (tests, or secrets obtained elsewhere); every value is masked first. */
-    static fromValues(record) {
-        const values = new Map();
-        for (const [name, value] of Object.entries(record)) {
-            mask_maskSecret(value);
-            values.set(name, value);
-        }
-        return new secret_set_SecretSet(values);
-    }
-    static empty() {
-        return new secret_set_SecretSet(new Map());
-    }
-    /** Names in mapping order. */
-    names() {
-        return [...this.#values.keys()];
-    }
-    has(name) {
-        return this.#values.has(name);
-    }
-    get size() {
-        return this.#values.size;
-    }
-    get(name) {
-        const value = this.#values.get(name);
-        if (value === undefined) {
-            throw new errors_UserError(`No Bitwarden secret is mapped to ${name}; add a line '<secret-uuid> > ${name}' to the 'bitwarden-secrets' input` +
-                (this.#values.size > 0 ? ` (mapped: ${this.names().join(', ')})` : ''));
-        }
-        return value;
-    }
-    /** NAME -> value for a child process's environment (all names, or the ones given). */
-    env(names) {
-        const env = {};
-        for (const name of names ?? this.names())
-            env[name] = this.get(name);
-        return env;
-    }
-    /** Write one value to a new 0600 file in a private directory under RUNNER_TEMP, removed in post. */
-    file(name, fileName = name, options = {}) {
-        let value = this.get(name);
-        if (options.ensureNewline && !value.endsWith('\n'))
-            value += '\n';
-        return writePrivateFile(fileName, value);
-    }
-    /**
-     * Export values as environment variables of the job's later steps (GITHUB_ENV). Only when the
-     * workflow asks for it: later steps may run code this action does not control.
-     */
-    exportToLaterSteps(names) {
-        for (const name of names)
-            exportVariable(name, this.get(name));
-    }
-    toJSON() {
-        return { secrets: this.names() };
-    }
-    [external_node_util_.inspect.custom]() {
-        return `SecretSet { ${this.names().join(', ')} }`;
-    }
-    toString() {
-        return this[external_node_util_.inspect.custom]();
-    }
-}
-
-;// CONCATENATED MODULE: external "node:module"
-const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ./actions/toolkit/src/secrets/native-shim.ts
-
-
-
-// The SDK's CommonJS loader (binding.js) uses `__dirname` and `require` to find its native addon.
-// Inside an ESM bundle neither exists, so this module, imported before the SDK, provides them
-// relative to the bundle file (REFERENCE §6). Existing values (plain CommonJS, tests) are kept.
-const scope = globalThis;
-scope.__dirname ??= (0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
-scope.require ??= (0,external_node_module_namespaceObject.createRequire)(import.meta.url);
-
-
-;// CONCATENATED MODULE: ./actions/toolkit/src/secrets/retry.ts
-
-
-/** Exponential backoff with "equal jitter": half the delay fixed, half random, so clients spread out. */
-function backoffDelay(retry, options = {}) {
-    const base = options.baseDelayMs ?? 1000;
-    const max = options.maxDelayMs ?? 10_000;
-    const random = options.random ?? Math.random;
-    const delay = Math.min(max, base * 2 ** (retry - 1));
-    return Math.round(delay / 2 + (random() * delay) / 2);
-}
-/**
- * Run `attempt` until it succeeds, fails with an error `retryable` rejects, or the attempts are
- * used up; the last error is thrown. Each retry is logged (without the error body, which is the
- * server's and may be long).
- */
-async function retry_withRetry(what, attempt, retryable, options = {}) {
-    const attempts = Math.max(1, options.attempts ?? 4);
-    for (let n = 1;; n++) {
-        try {
-            return await attempt(n);
-        }
-        catch (err) {
-            const reason = retryable(err);
-            if (reason === undefined || n >= attempts)
-                throw err;
-            const delay = backoffDelay(n, options);
-            core.info(`${what}: ${reason}; retrying in ${formatMs(delay)} (attempt ${n + 1} of ${attempts}).`);
-            await new Promise((done) => setTimeout(done, delay));
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./actions/toolkit/src/secrets/bitwarden.ts
-// The shim must run before the SDK's loader: keep this import first.
-
-
-
-
-
-
-
-
-/** The SDK's LogLevel.Error (an ambient const enum, which isolatedModules cannot read). */
-const LOG_LEVEL_ERROR = 4;
-/** `[429 Too Many Requests] {...}` inside the SDK's "Received error message from server" text. */
-function httpStatus(err) {
-    const m = /\[(\d{3})([^\]]*)\]/.exec(errorMessage(err));
-    return m ? { code: Number(m[1]), text: `${m[1]}${m[2]}` } : undefined;
-}
-class RequestTimeout extends Error {
-    ms;
-    constructor(ms) {
-        super(`no answer within ${ms} ms`);
-        this.ms = ms;
-    }
-}
-/**
- * The SDK cannot cancel a request: an abandoned one stays pending (and keeps the process alive)
- * until the server drops the connection. The error is swallowed so that it cannot go unhandled.
- */
-function withTimeout(promise, options) {
-    const ms = options.requestTimeoutMs ?? 30_000;
-    let timer;
-    const timeout = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new RequestTimeout(ms)), ms);
-    });
-    promise.catch(() => undefined);
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-function unreachable(err) {
-    return /error sending request/i.test(errorMessage(err));
-}
-/** Why an error is worth another attempt: throttling, a server fault or a network failure. */
-function retryReason(err) {
-    if (err instanceof RequestTimeout)
-        return `the server gave ${err.message}`;
-    const status = httpStatus(err);
-    if (status && (status.code === 429 || status.code >= 500))
-        return `the server answered ${status.text}`;
-    if (!status && unreachable(err))
-        return 'the server could not be reached';
-    return undefined;
-}
-/** A malformed token is reported without echoing any of it. */
-function malformedTokenError(reason) {
-    return new UserError(`Input '${BITWARDEN_TOKEN_INPUT}' is not a valid Bitwarden access token (${reason}); expected '0.<client-id>.<client-secret>:<encryption-key>' ` +
-        'as shown once when the access token is created for a machine account.');
-}
-function describeFailure(what, settings, err, attempts) {
-    const server = `Bitwarden server '${settings.server}'`;
-    if (err instanceof RequestTimeout) {
-        return new UserError(`The ${server} gave no answer to ${what} within ${formatMs(err.ms)}, ${attempts} time(s). Check 'bitwarden-server' and the server's health.`);
-    }
-    const status = httpStatus(err);
-    if (!status && unreachable(err)) {
-        const url = /\(([^)]+)\)/.exec(errorMessage(err))?.[1] ?? settings.identityUrl;
-        return new UserError(`Cannot reach the ${server} (${url}) after ${attempts} attempt(s): ${what} failed to connect. Check 'bitwarden-server' and the runner's network.`);
-    }
-    if (status && (status.code === 429 || status.code >= 500)) {
-        return new UserError(`The ${server} kept failing: ${what} answered ${status.text} after ${attempts} attempt(s). Try again later.`);
-    }
-    if (status && (status.code === 401 || status.code === 403)) {
-        return new UserError(`The ${server} refused ${what} (${status.text}): the machine account may not read these secrets. Grant it access to their project.`);
-    }
-    // The SDK's own text; it names URLs and statuses, never a secret value.
-    const text = errorMessage(err).replace(/^Received error message from server: /, '').slice(0, 300);
-    return new UserError(`Bitwarden ${what} failed: ${text}`);
-}
-/**
- * The SDK (and its native addon) is loaded only when an action maps secrets: most runs of most
- * actions need none, and a native addon that is never loaded can neither slow nor crash them.
- */
-let sdk;
-function loadSdk() {
-    sdk ??= __nccwpck_require__.e(/* import() */ 867).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8867, 23));
-    return sdk;
-}
-async function login(settings, options) {
-    const attempts = options.retry?.attempts ?? 4;
-    const { BitwardenClient } = await loadSdk();
-    try {
-        return await withRetry('Bitwarden login', async () => {
-            // A failed login leaves the client locked: every attempt starts from a fresh one.
-            const client = new BitwardenClient({ apiUrl: settings.apiUrl, identityUrl: settings.identityUrl, userAgent: options.userAgent ?? 'homelab-actions' }, LOG_LEVEL_ERROR);
-            await withTimeout(client.auth().loginAccessToken(settings.accessToken), options);
-            return client;
-        }, retryReason, options.retry);
-    }
-    catch (err) {
-        const message = errorMessage(err);
-        const malformed = /Access token is not in a valid format: (.*)/.exec(message);
-        if (malformed)
-            throw malformedTokenError(malformed[1].trim());
-        if (/MAC doesn't match/i.test(message)) {
-            // The server accepted the client id and secret, but the key after ':' cannot open the payload.
-            throw new UserError(`Input '${BITWARDEN_TOKEN_INPUT}' has the wrong encryption key (the part after ':'): the token is mistyped or truncated. ` +
-                "Copy the whole access token into the workflow's secret again.");
-        }
-        const status = httpStatus(err);
-        if (status?.code === 400 && /invalid_client/.test(message)) {
-            throw new UserError(`The Bitwarden server '${settings.server}' rejected the access token (invalid_client): it is revoked, expired or mistyped, ` +
-                `or belongs to another server. Create a new access token for the machine account and store it in the workflow's secret.`);
-        }
-        throw describeFailure('login', settings, err, attempts);
-    }
-}
-function mappingLabel(m) {
-    return `secret ${m.id} ('${BITWARDEN_SECRETS_INPUT}' line ${m.line}, ${m.name})`;
-}
-function missingError(missing) {
-    const list = missing.map(mappingLabel).join('; ');
-    return new UserError(`Bitwarden has no ${list}, or the machine account cannot read ${missing.length === 1 ? 'it' : 'them'}. ` +
-        'Check the id and give the machine account access to the project that holds the secret.');
-}
-/** A batch 404 does not say which id is missing: ask for each one to name it. */
-async function findMissing(client, mappings, options) {
-    const absent = new Set();
-    for (const id of new Set(mappings.map((m) => m.id))) {
-        try {
-            const secret = await withRetry('Bitwarden get', () => withTimeout(client.secrets().get(id), options), retryReason, options.retry);
-            maskSecret(secret.value);
-        }
-        catch (err) {
-            if (httpStatus(err)?.code === 404)
-                absent.add(id);
-            else
-                throw err;
-        }
-    }
-    return mappings.filter((m) => absent.has(m.id));
-}
-/**
- * Log in with the machine account's access token and fetch every mapped secret in one batched
- * request. Each value is masked before anything else is done with it. Throttling, server faults
- * and network errors are retried with backoff; errors name the secret id or mapping line, never
- * a value.
- */
-async function fetchSecrets(settings, options = {}) {
-    maskAccessToken(settings.accessToken);
-    if (settings.mappings.length === 0)
-        return SecretSet.empty();
-    const attempts = options.retry?.attempts ?? 4;
-    const client = await login(settings, options);
-    const ids = [...new Set(settings.mappings.map((m) => m.id.toLowerCase()))];
-    let secrets;
-    try {
-        secrets = (await withRetry('Bitwarden get-by-ids', () => withTimeout(client.secrets().getByIds(ids), options), retryReason, options.retry)).data;
-    }
-    catch (err) {
-        if (httpStatus(err)?.code === 404) {
-            const missing = await findMissing(client, settings.mappings, options);
-            if (missing.length > 0)
-                throw missingError(missing);
-        }
-        throw describeFailure(`fetching ${ids.length} secret(s)`, settings, err, attempts);
-    }
-    const byId = new Map();
-    for (const secret of secrets) {
-        maskSecret(secret.value);
-        byId.set(secret.id.toLowerCase(), secret.value);
-    }
-    const missing = settings.mappings.filter((m) => !byId.has(m.id.toLowerCase()));
-    if (missing.length > 0)
-        throw missingError(missing);
-    const values = {};
-    for (const m of settings.mappings)
-        values[m.name] = byId.get(m.id.toLowerCase());
-    core.info(`Fetched ${settings.mappings.length} secret(s) from Bitwarden (${settings.server}): ${settings.mappings.map((m) => m.name).join(', ')}.`);
-    return SecretSet.fromValues(values);
-}
-/** The action's secrets from its inputs; an empty set when `bitwarden-secrets` maps nothing. */
-async function loadSecrets(options = {}) {
-    const settings = readBitwardenInputs();
-    return settings ? fetchSecrets(settings, options) : SecretSet.empty();
-}
-
-;// CONCATENATED MODULE: ./actions/toolkit/src/secrets/index.ts
-// Bitwarden Secrets Manager for the actions. The public surface is fixed (other actions build on
-// it); the implementation lives in the files beside this one.
-
-
-
-
-
-;// CONCATENATED MODULE: ./actions/toolkit/src/index.ts
-
-
-
-
-
-
-
-
+;// CONCATENATED MODULE: ./actions/toolkit/src/post.ts
+// The post step's whole dependency: cleanup only, so that post bundles stay small and never load
+// the Bitwarden SDK.
 
 
 ;// CONCATENATED MODULE: ./actions/ansible-k3s/src/post.ts

@@ -28,8 +28,11 @@ function table(headers: string[], rows: string[][]): string {
  * says how many, so the verdict and the version table are always there.
  */
 export function renderComment(diff: PrDiff, ctx: CommentContext, limit = COMMENT_LIMIT): string {
+  const nothing = diff.changed.length + diff.added.length + diff.removed.length === 0;
   const verdict = diff.routine
-    ? '✅ **routine**: only chart versions and image tags/digests change'
+    ? nothing
+      ? '✅ **routine**: no rendered object changes'
+      : '✅ **routine**: only chart versions and image tags/digests change'
     : '👀 **needs review**: ' + summarizeReasons(diff.reasons);
   const status = ctx.findings.errors > 0 ? `❌ ${ctx.findings.errors} error(s), ${ctx.findings.warnings} warning(s)` : `✔️ no errors, ${ctx.findings.warnings} warning(s)`;
   const head: string[] = [

@@ -16,7 +16,7 @@ interface Line {
 
 class Unsupported extends Error {}
 
-const KEY = /^([A-Za-z0-9_][A-Za-z0-9_.\/-]*):(?: (.*))?$/;
+const KEY = /^([A-Za-z0-9_][A-Za-z0-9_./-]*):(?: (.*))?$/;
 
 function scalar(raw: string): string | null {
   const v = raw.trim();

@@ -107,9 +107,10 @@ const SUMMARY_LIMIT = 800_000;
 type SelectableOptions = RenderOptions & { select?: (ks: FluxKustomization) => boolean };
 
 /**
- * The pull-request mode: render the base revision (a git worktree) and the working tree, verify the
- * working tree, diff the rendered objects, decide whether the change is routine, and post the one
- * sticky comment.
+ * The pull-request mode: render the base revision (the merge base of `baseRef` and HEAD, laid out
+ * under RUNNER_TEMP) and the working tree, verify the working tree, diff the rendered objects,
+ * decide whether the change is routine, and post the one sticky comment. In changed-only mode both
+ * sides build only what the change can affect (see changed-only.ts) from pruned layouts.
  */
 export async function runPullRequest(options: PullRequestOptions): Promise<PullRequestResult> {
   const started = Date.now();
@@ -295,7 +296,7 @@ export async function runPullRequest(options: PullRequestOptions): Promise<PullR
 
     // in changed-only mode the cluster entry does not even discover what it need not build
     const total = partial ? Math.max(headGraph.kustomizations.length, headRender.kustomizations.length) : headRender.kustomizations.length;
-    const built = headRender.kustomizations.filter((k) => k.state !== ('skipped' as string)).length;
+    const built = report.render.kustomizations.filter((k) => k.state !== ('skipped' as string)).length;
     const scope = {
       changedOnly: partial && !confirmedInFull,
       reason: !wanted ? undefined : selection.all ? selection.reason : undefined,

@@ -6,7 +6,7 @@ export const modules = {
 /***/ 241:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)(__webpack_require__.ab + "../../../toolkit/native/sdk-napi.linux-x64-gnu.node")
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)(__webpack_require__.ab + "../../toolkit/native/sdk-napi.linux-x64-gnu.node")
 
 /***/ }),
 
