@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setSecret } from '@actions/core';
 import { getBoolean, getEnum, getOptionalString, getString, InputError, tempRoot } from '@homelab/toolkit';
 
 export interface Inputs {
@@ -13,6 +14,12 @@ export interface Inputs {
   strictSubstitution: boolean;
   /** Absolute path of the JSON report. */
   report: string;
+  /** Pull-request mode: the branch or commit the PR merges into (unset: plain dry-run). */
+  baseRef?: string;
+  /** Token for the sticky PR comment (unset: no comment, with a notice). */
+  githubToken?: string;
+  /** In pull-request mode, build only the Kustomizations the change can affect. */
+  changedOnly: boolean;
 }
 
 export function readInputs(): Inputs {
@@ -22,11 +29,16 @@ export function readInputs(): Inputs {
   const cluster = getString('cluster', { default: 'kubernetes/clusters/production' });
   const strictSubstitution = getBoolean('strict-substitution', { default: true });
   const report = resolve(workspace, getOptionalString('report') ?? join(tempRoot(), 'flux-verify-report.json'));
+  const baseRef = getOptionalString('base-ref');
+  const githubToken = getOptionalString('github-token');
+  // The runner masks github.token already; this also covers a personal token passed in.
+  if (githubToken) setSecret(githubToken);
+  const changedOnly = getBoolean('changed-only', { default: true });
   if (mode === 'dry-run') {
     requireDir('path', path, workspace);
     requireDir('cluster', cluster, workspace);
   }
-  return { workspace, path, cluster, mode, strictSubstitution, report };
+  return { workspace, path, cluster, mode, strictSubstitution, report, baseRef, githubToken, changedOnly };
 }
 
 function requireDir(input: string, value: string, workspace: string): void {
