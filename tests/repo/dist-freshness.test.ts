@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, appendFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,10 +20,19 @@ function check(root: string) {
 }
 
 beforeAll(() => {
+  // A scratch repository whose sources are symlinks to the real ones: webpack resolves symlinks, so
+  // the fresh bundle is byte-identical to the committed one until a source file really changes.
   scratch = mkdtempSync(join(tmpdir(), 'dist-check-'));
-  cpSync(join(repoRoot, 'actions'), join(scratch, 'actions'), { recursive: true });
-  cpSync(join(repoRoot, 'tsconfig.json'), join(scratch, 'tsconfig.json'));
+  const action = actions[0]!;
+  const real = join(repoRoot, 'actions', action);
+  const copy = join(scratch, 'actions', action);
+  mkdirSync(join(copy, 'src'), { recursive: true });
+  for (const f of ['action.yml', 'package.json']) cpSync(join(real, f), join(copy, f));
+  cpSync(join(real, 'dist'), join(copy, 'dist'), { recursive: true });
+  for (const f of readdirSync(join(real, 'src'))) symlinkSync(join(real, 'src', f), join(copy, 'src', f));
+  symlinkSync(join(repoRoot, 'actions', 'toolkit'), join(scratch, 'actions', 'toolkit'));
   symlinkSync(join(repoRoot, 'node_modules'), join(scratch, 'node_modules'));
+  cpSync(join(repoRoot, 'tsconfig.json'), join(scratch, 'tsconfig.json'));
 });
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -40,7 +49,14 @@ describe('dist freshness check', () => {
     expect(clean.status).toBe(0);
     expect(clean.stdout).toContain('dist/ matches the sources');
 
-    appendFileSync(join(scratch, 'actions', action, 'src', 'main.ts'), '\n(globalThis as Record<string, unknown>).driftedFromTheBundle = 42;\n');
+    // Edit main.ts without rebundling. index.ts and main.ts become real files in the scratch tree
+    // (a link would resolve './main' next to the original).
+    for (const file of ['index.ts', 'main.ts']) {
+      const path = join(scratch, 'actions', action, 'src', file);
+      const source = readFileSync(path, 'utf8');
+      rmSync(path);
+      writeFileSync(path, file === 'main.ts' ? `${source}\n(globalThis as Record<string, unknown>).driftedFromTheBundle = 42;\n` : source);
+    }
     const stale = check(scratch);
     expect(stale.status).toBe(1);
     expect(stale.stderr).toContain(`actions/${action}/dist/index.js differs from a fresh bundle`);
