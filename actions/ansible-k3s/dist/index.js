@@ -32293,11 +32293,12 @@ function writePrivateFile(name, content) {
     (0,external_node_fs_namespaceObject.writeFileSync)(path, content, { mode: 0o600, flag: 'wx' });
     return path;
 }
-/** Only paths under the temp root are ever deleted: a corrupted state must not remove a workspace. */
+/**
+ * Only paths under the temp root (RUNNER_TEMP in a job) are ever deleted: a corrupted state must not
+ * remove a workspace, even one that happens to live under /tmp.
+ */
 function removable(path) {
-    const root = (0,external_node_path_namespaceObject.resolve)(tempRoot()) + external_node_path_namespaceObject.sep;
-    const tmp = (0,external_node_path_namespaceObject.resolve)((0,external_node_os_namespaceObject.tmpdir)()) + external_node_path_namespaceObject.sep;
-    return path.startsWith(root) || path.startsWith(tmp);
+    return path.startsWith((0,external_node_path_namespaceObject.resolve)(tempRoot()) + external_node_path_namespaceObject.sep);
 }
 function removeAll(paths) {
     let removed = 0;

@@ -45,11 +45,12 @@ export function writePrivateFile(name: string, content: string | Buffer): string
   return path;
 }
 
-/** Only paths under the temp root are ever deleted: a corrupted state must not remove a workspace. */
+/**
+ * Only paths under the temp root (RUNNER_TEMP in a job) are ever deleted: a corrupted state must not
+ * remove a workspace, even one that happens to live under /tmp.
+ */
 function removable(path: string): boolean {
-  const root = resolve(tempRoot()) + sep;
-  const tmp = resolve(tmpdir()) + sep;
-  return path.startsWith(root) || path.startsWith(tmp);
+  return path.startsWith(resolve(tempRoot()) + sep);
 }
 
 function removeAll(paths: readonly string[]): { removed: number; refused: string[] } {

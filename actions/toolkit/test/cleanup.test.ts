@@ -12,7 +12,8 @@ beforeEach(() => {
   runnerTemp = mkdtempSync(join(tmpdir(), 'cleanup-runner-'));
   stateFile = join(runnerTemp, 'state');
   writeFileSync(stateFile, '');
-  outside = mkdtempSync(join(process.cwd(), '.cleanup-outside-'));
+  // A sibling of RUNNER_TEMP: under /tmp, like a workspace may be, but not under the temp root.
+  outside = mkdtempSync(join(tmpdir(), 'cleanup-outside-'));
   process.env.RUNNER_TEMP = runnerTemp;
   process.env.GITHUB_STATE = stateFile;
 });
