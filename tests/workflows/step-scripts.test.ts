@@ -182,8 +182,8 @@ describe('infra-rebuild: non-secret Terraform variables', () => {
 });
 
 describe('kubernetes-pr: the Renovate routine gate', () => {
-  const gate = () => stepScript('kubernetes-pr.yml', 'renovate-routine-gate', 'Renovate changes');
-  const renovate = { AUTHOR: 'renovate[bot]', HEAD_REF: 'renovate/metallb-0.x', TOUCHES_CLUSTER: 'true', REVIEWED: 'false' };
+  const gate = () => stepScript('kubernetes-pr.yml', 'kubernetes-pr', 'flux-verify passed');
+  const renovate = { AUTHOR: 'renovate[bot]', HEAD_REF: 'renovate/metallb-0.x', TOUCHES_CLUSTER: 'true', REVIEWED: 'false', VERIFY_RESULT: 'success' };
   it.each([
     ['a person’s PR, not routine', { ...renovate, AUTHOR: 'alice', HEAD_REF: 'feature/x', ROUTINE: 'false' }, 0],
     ['Renovate, routine', { ...renovate, ROUTINE: 'true' }, 0],
@@ -197,6 +197,12 @@ describe('kubernetes-pr: the Renovate routine gate', () => {
     const r = runStep(gate(), { CHANGED: '["apps"]', ...env });
     expect(r.status).toBe(status);
     if (status === 1) expect(r.stdout).toContain('::error title=Not a routine update::');
+  });
+
+  it.each(['failure', 'cancelled', 'skipped'])('fails for everyone when flux-verify ended with %s', (result) => {
+    const r = runStep(gate(), { ...renovate, AUTHOR: 'alice', HEAD_REF: 'feature/x', ROUTINE: 'true', VERIFY_RESULT: result });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`::error title=flux-verify did not pass::the flux-verify job ended with '${result}'`);
   });
 });
 
