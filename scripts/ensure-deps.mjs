@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Makes a fresh Debian machine ready for `npm test`: npm dependencies, the Debian packages the
 // tests drive for real (ansible, ansible-lint, yamllint, shellcheck, packer, git), then every
-// scripts/ensure/*.mjs module (tools with their own install, e.g. Renovate).
+// scripts/ensure/*.mjs module (tools with their own install, e.g. Renovate), called with
+// { root, run, onPath }.
 // A tool that cannot be installed fails loudly: no test is skipped for a missing tool.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -73,7 +74,7 @@ async function ensureExtras() {
   if (!existsSync(dir)) return;
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort()) {
     const mod = await import(pathToFileURL(join(dir, file)).href);
-    await mod.ensure({ root, run });
+    await mod.ensure({ root, run, onPath });
   }
 }
 

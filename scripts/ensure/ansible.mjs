@@ -3,14 +3,8 @@
 // Debian ansible-core package may satisfy its dependency with python3-paramiko instead) and the
 // ansible.posix collection's jsonl callback (shipped in the Debian `ansible` package).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
 
-function onPath(bin) {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, bin)));
-}
-
-export async function ensure({ run }) {
+export async function ensure({ run, onPath }) {
   if (!onPath('ssh')) {
     if (process.getuid?.() !== 0) {
       console.error('setup: ssh is missing; install the Debian package: sudo apt-get install -y openssh-client');
